@@ -1,0 +1,135 @@
+#!/usr/bin/env bash
+# blurcam's one install path, for a fresh machine and for CI. See --help.
+set -euo pipefail
+
+repo_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+assume_yes=false
+skip_system=false
+[ "${CI:-}" = "true" ] && assume_yes=true
+
+usage() {
+  cat <<'EOF'
+Usage: scripts/install-obs.sh [--yes] [--skip-system]
+
+Sets blurcam up on this machine. Safe to run again: steps already done change nothing.
+
+  1. System packages
+       Debian/Ubuntu (apt): obs-studio libobs-dev libopencv-dev libzmq3-dev cmake pkg-config g++ xvfb ffmpeg
+       macOS (Homebrew):    obs (cask), opencv, zeromq, cmake, pkgconf
+  2. npm packages, with the switches this project needs (no downloads outside the npm registry),
+     then the TypeScript build and the model conversion (models/*.onnx).
+
+Options:
+  --yes, -y        do not ask before installing system packages (implied when CI=true)
+  --skip-system    skip step 1 (you installed the packages yourself)
+  --help, -h       print this and exit
+EOF
+}
+
+for arg in "$@"; do
+  case "$arg" in
+    --yes | -y) assume_yes=true ;;
+    --skip-system) skip_system=true ;;
+    --help | -h) usage; exit 0 ;;
+    *) echo "install-obs.sh: unknown option '$arg' (see --help)" >&2; exit 2 ;;
+  esac
+done
+
+step() { printf '\n==> %s\n' "$*"; }
+fail() { printf 'install-obs.sh: %s\n' "$1" >&2; [ $# -gt 1 ] && printf '  fix: %s\n' "$2" >&2; exit 1; }
+
+confirm() {
+  $assume_yes && return 0
+  [ -t 0 ] || fail "$1 needs confirmation, and there is no terminal to ask." "run again with --yes"
+  read -r -p "$1 [Y/n] " answer
+  case "$answer" in "" | y | Y | yes) return 0 ;; *) fail "stopped at your request." ;; esac
+}
+
+as_root() {
+  if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+check_node() {
+  command -v node >/dev/null || fail "Node.js is not installed." "install Node.js 20.19 or newer (https://nodejs.org or your package manager)"
+  local version major minor
+  version=$(node -p 'process.versions.node')
+  major=${version%%.*}
+  minor=$(echo "$version" | cut -d. -f2)
+  if [ "$major" -lt 20 ] || { [ "$major" -eq 20 ] && [ "$minor" -lt 19 ]; }; then
+    fail "Node.js $version is too old." "install Node.js 20.19 or newer"
+  fi
+}
+
+install_system_linux() {
+  command -v apt-get >/dev/null || fail "this Linux has no apt-get." "install the packages listed in --help with your package manager, then run with --skip-system"
+  local packages=(obs-studio libobs-dev libopencv-dev libzmq3-dev cmake pkg-config g++ make xvfb ffmpeg)
+  local missing=()
+  for package in "${packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed' || missing+=("$package")
+  done
+  if [ ${#missing[@]} -eq 0 ]; then
+    echo "all system packages are installed"
+    return
+  fi
+  confirm "Install with apt: ${missing[*]}?"
+  as_root apt-get update -q
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}"
+}
+
+install_system_macos() {
+  command -v brew >/dev/null || fail "Homebrew is not installed." "install it from https://brew.sh, then run this script again"
+  local formulae=(opencv zeromq cmake pkgconf)
+  local missing=()
+  for formula in "${formulae[@]}"; do
+    brew list --formula "$formula" >/dev/null 2>&1 || missing+=("$formula")
+  done
+  if [ ${#missing[@]} -gt 0 ]; then
+    confirm "Install with Homebrew: ${missing[*]}?"
+    brew install "${missing[@]}"
+  fi
+  if [ ! -d /Applications/OBS.app ]; then
+    confirm "Install OBS Studio (Homebrew cask 'obs')?"
+    brew install --cask obs
+  fi
+}
+
+install_npm_packages() {
+  export OPENCV4NODEJS_DISABLE_AUTOBUILD=1
+  export ONNXRUNTIME_NODE_INSTALL=skip
+  export JOBS="${JOBS:-$(getconf _NPROCESSORS_ONLN 2>/dev/null || echo 2)}"
+  if [ "$(uname -s)" = "Darwin" ]; then
+    local opencv_prefix
+    opencv_prefix=$(brew --prefix opencv)
+    export OPENCV_INCLUDE_DIR="$opencv_prefix/include/opencv4"
+    export OPENCV_LIB_DIR="$opencv_prefix/lib"
+    export OPENCV_BIN_DIR="$opencv_prefix/bin"
+  fi
+  cd "$repo_dir"
+  # npm ci when the lock file is there: the same versions as tested, and a clean node_modules.
+  # Its `prepare` script builds the TypeScript and converts the models.
+  if [ -f package-lock.json ] && [ ! -d node_modules ]; then
+    npm ci --no-audit --no-fund
+  else
+    npm install --no-audit --no-fund
+  fi
+}
+
+check_node
+case "$(uname -s)" in
+  Linux) platform=linux ;;
+  Darwin) platform=macos ;;
+  *) fail "$(uname -s) is not supported." "blurcam runs on macOS and on Debian/Ubuntu Linux" ;;
+esac
+
+if $skip_system; then
+  step "System packages: skipped (--skip-system)"
+else
+  step "System packages ($platform)"
+  "install_system_$platform"
+fi
+
+step "npm packages, TypeScript build, model conversion"
+install_npm_packages
+
+step "Done"
+echo "Try it: npx blurcam start --input demo --output demo.mp4 --frames 150"

@@ -1,0 +1,75 @@
+/**
+ * blurcam's command line. The only place that prints errors and sets the exit code: commands throw
+ * BlurcamError and this file turns it into two lines a user can act on.
+ */
+import yargs from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import { defaultConfigPath, loadConfigFile } from './config.js';
+import { BlurcamError, isBlurcamError } from './errors.js';
+
+/** Exit codes: 1 for a failure at run time, 2 for a bad command line or config value. */
+const EXIT_FAILURE = 1;
+const EXIT_USAGE = 2;
+
+/** Finds --config before yargs runs, so the file's values can sit below flags and env in precedence. */
+function configPathFrom(args: string[], env: NodeJS.ProcessEnv): { path: string; explicit: boolean } {
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    if (arg === '--config' && i + 1 < args.length) return { path: args[i + 1], explicit: true };
+    if (arg.startsWith('--config=')) return { path: arg.slice('--config='.length), explicit: true };
+  }
+  if (env.BLURCAM_CONFIG) return { path: env.BLURCAM_CONFIG, explicit: true };
+  return { path: defaultConfigPath(env), explicit: false };
+}
+
+export function printError(error: unknown, stderr: NodeJS.WritableStream = process.stderr): number {
+  if (isBlurcamError(error)) {
+    stderr.write(`blurcam: ${error.message}\n`);
+    stderr.write(`  fix: ${error.hint}\n`);
+    if (process.env.BLURCAM_DEBUG && error.cause) stderr.write(`  cause: ${String(error.cause)}\n`);
+    return error.code === 'BAD_OPTION' || error.code === 'BAD_CONFIG_FILE' ? EXIT_USAGE : EXIT_FAILURE;
+  }
+  stderr.write(`blurcam: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  stderr.write('  fix: this is a bug in blurcam; please report it with the lines above.\n');
+  return EXIT_FAILURE;
+}
+
+export async function main(args: string[] = hideBin(process.argv), env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  let config: Record<string, unknown>;
+  try {
+    const { path, explicit } = configPathFrom(args, env);
+    config = loadConfigFile(path, { explicit });
+  } catch (error) {
+    return printError(error);
+  }
+
+  let usageError: BlurcamError | undefined;
+  const parser = yargs(args)
+    .scriptName('blurcam')
+    .usage('$0 <command> [options]\n\nA camera with the background blurred or replaced, for every call app (through OBS).')
+    .env('BLURCAM')
+    .config(config)
+    .strictCommands()
+    .strictOptions()
+    .demandCommand(1, 'Name a command.')
+    .recommendCommands()
+    .help()
+    .alias('help', 'h')
+    .version()
+    .wrap(Math.min(110, process.stdout.columns || 110))
+    .fail((message, error) => {
+      if (error) throw error;
+      usageError = new BlurcamError('BAD_OPTION', message, 'See "blurcam --help" or "blurcam <command> --help".');
+    })
+    .exitProcess(false);
+
+  try {
+    await parser.parseAsync();
+  } catch (error) {
+    return printError(error);
+  }
+  if (usageError) return printError(usageError);
+  return Number(process.exitCode ?? 0);
+}
+
+process.exitCode = await main();

@@ -1,0 +1,14 @@
+/**
+ * The only module that loads OpenCV (@u4/opencv4nodejs). Importing the binding has two side effects we must
+ * control first: without OPENCV4NODEJS_DISABLE_AUTOBUILD it tries to build OpenCV from source (we link the
+ * system's OpenCV instead), and it prints info logs to stdout, where our commands write their results.
+ */
+import { Log } from '@u4/opencv-build';
+
+process.env.OPENCV4NODEJS_DISABLE_AUTOBUILD ??= '1';
+Log.silence = true;
+
+const binding = await import('@u4/opencv4nodejs');
+
+export const cv = binding.cv;
+export type { Mat } from '@u4/opencv4nodejs';

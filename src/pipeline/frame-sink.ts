@@ -1,0 +1,24 @@
+/** A composited frame ready to leave blurcam. */
+export interface OutputFrame {
+  readonly seq: number;
+  /** Copied from the VideoFrame it was made from (process.hrtime.bigint() at capture). */
+  readonly captureTimeNs: bigint;
+  readonly width: number;
+  readonly height: number;
+  /** Only BGRA for now; the frame protocol (docs/frame-protocol.md) can carry more. */
+  readonly format: 'bgra';
+  /** Bytes per row (>= width * 4). */
+  readonly stride: number;
+  readonly data: Buffer;
+}
+
+/** Where composited frames go: OBS, a video file, or nowhere (benchmarks). */
+export interface FrameSink {
+  readonly description: string;
+  /**
+   * Hands one frame over without ever waiting on the consumer: returns false when the frame had to be
+   * dropped (the consumer is slow or absent), so the pipeline counts it and moves on.
+   */
+  write(frame: OutputFrame): boolean;
+  close(): Promise<void>;
+}

@@ -1,0 +1,20 @@
+import type { Mat } from '../opencv.js';
+
+/** Which onnxruntime execution provider runs the model. */
+export type Device = 'auto' | 'cpu' | 'coreml';
+
+/** A person-segmentation engine: one image in, one mask out. */
+export interface Segmenter {
+  /** The execution provider that really runs the graph (reported at start, see docs/macos.md). */
+  readonly provider: 'cpu' | 'coreml';
+  /** A line for the start-up report, e.g. "selfie-landscape 144x256 on cpu". */
+  readonly description: string;
+  /**
+   * The person mask for `image` (8-bit BGR): CV_8UC1, same size as the image, 255 = person, with a soft
+   * edge. In video mode the segmenter keeps state between calls to smooth the mask over time.
+   */
+  segment(image: Mat): Promise<Mat>;
+  /** Forget temporal state (a new scene or a camera change). */
+  reset(): void;
+  close(): Promise<void>;
+}
