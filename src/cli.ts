@@ -4,7 +4,7 @@
  */
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { defaultConfigPath, loadConfigFile } from './config.js';
+import { defaultConfigPath, loadConfigFile, optionsFromEnv } from './config.js';
 import { BlurcamError, isBlurcamError } from './errors.js';
 
 /** Exit codes: 1 for a failure at run time, 2 for a bad command line or config value. */
@@ -35,10 +35,11 @@ export function printError(error: unknown, stderr: NodeJS.WritableStream = proce
 }
 
 export async function main(args: string[] = hideBin(process.argv), env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  // Flags > BLURCAM_* env > config file > defaults: yargs puts flags above any config object.
   let config: Record<string, unknown>;
   try {
     const { path, explicit } = configPathFrom(args, env);
-    config = loadConfigFile(path, { explicit });
+    config = { ...loadConfigFile(path, { explicit }), ...optionsFromEnv(env) };
   } catch (error) {
     return printError(error);
   }
@@ -47,7 +48,6 @@ export async function main(args: string[] = hideBin(process.argv), env: NodeJS.P
   const parser = yargs(args)
     .scriptName('blurcam')
     .usage('$0 <command> [options]\n\nA camera with the background blurred or replaced, for every call app (through OBS).')
-    .env('BLURCAM')
     .config(config)
     .strictCommands()
     .strictOptions()

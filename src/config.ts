@@ -12,7 +12,7 @@ import { BlurcamError, describeError } from './errors.js';
 export const OPTIONS = {
   config: {
     type: 'string',
-    describe: 'JSON config file (default: the platform config folder, see docs/configuration.md)',
+    describe: 'JSON config file (default: config.json in the config folder of the platform, see docs/configuration.md)',
   },
   model: {
     type: 'string',
@@ -175,6 +175,39 @@ export function loadConfigFile(path: string, { explicit }: { explicit: boolean }
     }
   }
   return config;
+}
+
+/** BLURCAM_OBS_PASSWORD for --obs-password: the environment variable that sets each option. */
+export function envVarFor(option: string): string {
+  return `BLURCAM_${option.replace(/-/g, '_').toUpperCase()}`;
+}
+
+/**
+ * The options set through BLURCAM_* environment variables, typed like their flags. Only names from the table
+ * count, so other BLURCAM_* variables (BLURCAM_CONFIG_DIR, BLURCAM_DEBUG) are not mistaken for options.
+ */
+export function optionsFromEnv(env: NodeJS.ProcessEnv): Record<string, unknown> {
+  const values: Record<string, unknown> = {};
+  for (const [option, spec] of Object.entries(OPTIONS)) {
+    const variable = envVarFor(option);
+    const raw = env[variable];
+    if (raw === undefined || option === 'config') continue;
+    if (spec.type === 'number') {
+      const value = Number(raw);
+      if (raw.trim() === '' || !Number.isFinite(value)) {
+        throw new BlurcamError('BAD_OPTION', `${variable}="${raw}" is not a number.`, `Set ${variable} to a number, or unset it.`);
+      }
+      values[option] = value;
+    } else if (spec.type === 'boolean') {
+      if (!/^(1|0|true|false|yes|no)$/i.test(raw)) {
+        throw new BlurcamError('BAD_OPTION', `${variable}="${raw}" is not true or false.`, `Set ${variable} to 1 or 0, or unset it.`);
+      }
+      values[option] = /^(1|true|yes)$/i.test(raw);
+    } else {
+      values[option] = raw;
+    }
+  }
+  return values;
 }
 
 export interface FrameSize {
