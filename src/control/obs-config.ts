@@ -1,0 +1,222 @@
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { BlurcamError, describeError } from '../errors.js';
+import { IniFile } from './ini-file.js';
+
+/** obs-websocket's server settings, as blurcam needs them. */
+export interface WebsocketSettings {
+  serverEnabled: boolean;
+  serverPort: number;
+  authRequired: boolean;
+  serverPassword: string;
+}
+
+/**
+ * Where obs-websocket keeps its settings: OBS 29 up to 30.1 (obs-websocket 5.0-5.4) read the [OBSWebSocket]
+ * section of global.ini; OBS 30.2+ (obs-websocket 5.5+) read plugin_config/obs-websocket/config.json.
+ */
+export type WebsocketStore = 'global-ini' | 'config-json';
+
+/** Files written and backups made by one change; both empty when nothing needed changing. */
+export interface ConfigChange {
+  changed: string[];
+  backups: string[];
+}
+
+export const GLOBAL_INI = 'global.ini';
+export const WEBSOCKET_JSON = join('plugin_config', 'obs-websocket', 'config.json');
+const INI_SECTION = 'OBSWebSocket';
+
+/** OBS's settings folder for this user (the native OBS, not the Flatpak, which keeps it under ~/.var/app). */
+export function obsConfigDir(env: NodeJS.ProcessEnv = process.env, platform = process.platform): string {
+  const home = env.HOME ?? homedir();
+  if (platform === 'darwin') return join(home, 'Library', 'Application Support', 'obs-studio');
+  return join(env.XDG_CONFIG_HOME ?? join(home, '.config'), 'obs-studio');
+}
+
+/** The stores an OBS version reads; both when the version is unknown (the unused one is harmless). */
+export function websocketStoresFor(obsVersion: string | undefined): WebsocketStore[] {
+  const match = obsVersion === undefined ? null : /^(\d+)\.(\d+)/.exec(obsVersion);
+  if (!match) return ['config-json', 'global-ini'];
+  const [major, minor] = [Number(match[1]), Number(match[2])];
+  return major > 30 || (major === 30 && minor >= 2) ? ['config-json'] : ['global-ini'];
+}
+
+/** OBS's own settings files, read and changed with a backup of every file before its first change. */
+export class ObsConfig {
+  constructor(
+    readonly dir: string,
+    readonly stores: WebsocketStore[],
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  /** The settings from the first store that has any, or undefined when OBS never saved them. */
+  readWebsocket(): Partial<WebsocketSettings> | undefined {
+    for (const store of this.stores) {
+      const settings = store === 'config-json' ? this.readWebsocketJson() : this.readWebsocketIni();
+      if (settings) return settings;
+    }
+    return undefined;
+  }
+
+  /** Writes the settings into every store; files whose values already match are left untouched. */
+  writeWebsocket(settings: WebsocketSettings): ConfigChange {
+    const change: ConfigChange = { changed: [], backups: [] };
+    for (const store of this.stores) {
+      const one = store === 'config-json' ? this.writeWebsocketJson(settings) : this.writeWebsocketIni(settings);
+      change.changed.push(...one.changed);
+      change.backups.push(...one.backups);
+    }
+    return change;
+  }
+
+  /** Sets values in an .ini file under the settings folder (created when missing). */
+  updateIni(relativePath: string, values: Record<string, Record<string, string>>, { secret = false } = {}): ConfigChange {
+    const path = join(this.dir, relativePath);
+    const before = this.readText(path);
+    const ini = IniFile.parse(before ?? '');
+    for (const [section, keys] of Object.entries(values)) {
+      for (const [key, value] of Object.entries(keys)) ini.set(section, key, value);
+    }
+    return this.replaceFile(path, before, ini.toString(), secret);
+  }
+
+  private readWebsocketIni(): Partial<WebsocketSettings> | undefined {
+    const text = this.readText(join(this.dir, GLOBAL_INI));
+    if (text === undefined) return undefined;
+    const ini = IniFile.parse(text);
+    if (!ini.has(INI_SECTION)) return undefined;
+    const get = (key: string) => ini.get(INI_SECTION, key);
+    return definedOnly({
+      serverEnabled: parseBool(get('ServerEnabled')),
+      serverPort: parsePort(get('ServerPort')),
+      authRequired: parseBool(get('AuthRequired')),
+      serverPassword: get('ServerPassword'),
+    });
+  }
+
+  private writeWebsocketIni(settings: WebsocketSettings): ConfigChange {
+    return this.updateIni(
+      GLOBAL_INI,
+      {
+        [INI_SECTION]: {
+          // Stops obs-websocket from replacing the password with one of its own at its first start.
+          FirstLoad: 'false',
+          ServerEnabled: String(settings.serverEnabled),
+          ServerPort: String(settings.serverPort),
+          AuthRequired: String(settings.authRequired),
+          ServerPassword: settings.serverPassword,
+        },
+      },
+      { secret: true },
+    );
+  }
+
+  private readWebsocketJsonObject(): Record<string, unknown> | undefined {
+    const path = join(this.dir, WEBSOCKET_JSON);
+    const text = this.readText(path);
+    if (text === undefined) return undefined;
+    try {
+      const parsed: unknown = JSON.parse(text);
+      if (parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)) return parsed as Record<string, unknown>;
+    } catch (error) {
+      throw badFile(path, describeError(error), error);
+    }
+    throw badFile(path, 'it does not hold a JSON object');
+  }
+
+  private readWebsocketJson(): Partial<WebsocketSettings> | undefined {
+    const json = this.readWebsocketJsonObject();
+    if (json === undefined) return undefined;
+    return definedOnly({
+      serverEnabled: typeof json.server_enabled === 'boolean' ? json.server_enabled : undefined,
+      serverPort: parsePort(json.server_port),
+      authRequired: typeof json.auth_required === 'boolean' ? json.auth_required : undefined,
+      serverPassword: typeof json.server_password === 'string' ? json.server_password : undefined,
+    });
+  }
+
+  private writeWebsocketJson(settings: WebsocketSettings): ConfigChange {
+    const path = join(this.dir, WEBSOCKET_JSON);
+    const json = this.readWebsocketJsonObject();
+    // Compared by value: OBS formats the file its own way, and a file already right is left alone.
+    if (json?.first_load === false && sameSettings(this.readWebsocketJson(), settings)) return { changed: [], backups: [] };
+    const updated = {
+      ...json,
+      first_load: false,
+      server_enabled: settings.serverEnabled,
+      server_port: settings.serverPort,
+      auth_required: settings.authRequired,
+      server_password: settings.serverPassword,
+    };
+    return this.replaceFile(path, this.readText(path), `${JSON.stringify(updated, null, 4)}\n`, true);
+  }
+
+  private readText(path: string): string | undefined {
+    return existsSync(path) ? readFileSync(path, 'utf8') : undefined;
+  }
+
+  /** Backs the old file up, then swaps the new one in by rename so OBS never reads a half-written file. */
+  private replaceFile(path: string, before: string | undefined, after: string, secret: boolean): ConfigChange {
+    if (before === after) return { changed: [], backups: [] };
+    const backups: string[] = [];
+    try {
+      mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+      if (before !== undefined) {
+        const backup = `${path}.blurcam-backup-${this.now().toISOString().replace(/[:.]/g, '-')}`;
+        copyFileSync(path, backup);
+        // A backup may hold the user's websocket password.
+        chmodSync(backup, 0o600);
+        backups.push(backup);
+      }
+      const temporary = `${path}.blurcam-new`;
+      writeFileSync(temporary, after, { mode: secret ? 0o600 : 0o644 });
+      chmodSync(temporary, secret ? 0o600 : 0o644);
+      renameSync(temporary, path);
+    } catch (error) {
+      throw new BlurcamError(
+        'OUTPUT_UNWRITABLE',
+        `Could not write OBS's settings file ${path}: ${describeError(error)}`,
+        `Check that you own ${dirname(path)} and that the disk is not full.`,
+        { cause: error },
+      );
+    }
+    return { changed: [path], backups };
+  }
+}
+
+function badFile(path: string, reason: string, cause?: unknown): BlurcamError {
+  return new BlurcamError(
+    'BAD_CONFIG_FILE',
+    `OBS's websocket settings file ${path} cannot be read: ${reason}.`,
+    'Fix or delete that file (OBS recreates it), then run the command again.',
+    { cause },
+  );
+}
+
+function parseBool(value: string | undefined): boolean | undefined {
+  if (value === 'true') return true;
+  if (value === 'false') return false;
+  return undefined;
+}
+
+function parsePort(value: unknown): number | undefined {
+  const port = typeof value === 'number' ? value : typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : NaN;
+  return Number.isInteger(port) && port > 0 && port < 65536 ? port : undefined;
+}
+
+function definedOnly<T extends object>(value: T): Partial<T> | undefined {
+  const entries = Object.entries(value).filter(([, v]) => v !== undefined);
+  return entries.length === 0 ? undefined : (Object.fromEntries(entries) as Partial<T>);
+}
+
+function sameSettings(current: Partial<WebsocketSettings> | undefined, wanted: WebsocketSettings): boolean {
+  return (
+    current !== undefined &&
+    current.serverEnabled === wanted.serverEnabled &&
+    current.serverPort === wanted.serverPort &&
+    current.authRequired === wanted.authRequired &&
+    current.serverPassword === wanted.serverPassword
+  );
+}
