@@ -1,0 +1,105 @@
+/**
+ * The ZeroMQ endpoint blurcam sends frames to and the OBS plugin listens on. Frames are camera images: they
+ * must never leave the machine, so only ipc:// (a socket file in a private folder) and tcp:// on loopback
+ * are accepted. obs/src/blurcam-endpoint.c applies the same rules on the plugin side;
+ * test/integration/plugin-protocol.test.ts checks both agree.
+ */
+import { chmodSync, lstatSync, mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { BlurcamError, describeError } from '../errors.js';
+
+const IPC_PREFIX = 'ipc://';
+const TCP_PREFIX = 'tcp://';
+const LOOPBACK_HOSTS = ['127.0.0.1', 'localhost', '[::1]'];
+const DIR_NAME = 'blurcam';
+const SOCKET_NAME = 'frames.sock';
+const MAX_ENDPOINT_LENGTH = 511;
+const HINT =
+  'Use ipc:///absolute/path.sock or tcp://127.0.0.1:PORT (localhost and [::1] work too), or leave --endpoint out for the default.';
+
+export interface EndpointContext {
+  env?: NodeJS.ProcessEnv;
+  platform?: NodeJS.Platform;
+  uid?: number;
+}
+
+/** Longest socket path: sockaddr_un.sun_path minus its terminating NUL (108 bytes on Linux, 104 on macOS). */
+function maxIpcPathLength(platform: NodeJS.Platform): number {
+  return platform === 'linux' ? 107 : 103;
+}
+
+/**
+ * The default endpoint: ipc://$XDG_RUNTIME_DIR/blurcam/frames.sock on Linux, ipc://$TMPDIR/blurcam/frames.sock
+ * on macOS (both folders belong to the user), ipc:///tmp/blurcam-<uid>/frames.sock when the variable is unset.
+ */
+export function defaultEndpoint({ env = process.env, platform = process.platform, uid = process.getuid?.() ?? 0 }: EndpointContext = {}): string {
+  const runtimeDir = platform === 'darwin' ? env.TMPDIR : env.XDG_RUNTIME_DIR;
+  if (runtimeDir?.startsWith('/')) {
+    const trimmed = runtimeDir.replace(/\/+$/, '') || '/';
+    return `${IPC_PREFIX}${trimmed}/${DIR_NAME}/${SOCKET_NAME}`;
+  }
+  return `${IPC_PREFIX}/tmp/${DIR_NAME}-${uid}/${SOCKET_NAME}`;
+}
+
+function invalid(endpoint: string, reason: string): BlurcamError {
+  return new BlurcamError('ENDPOINT_INVALID', `Endpoint "${endpoint}" is refused: ${reason}.`, HINT);
+}
+
+/** Checks a user-given endpoint; returns it with localhost spelled 127.0.0.1, as the plugin binds it. */
+export function validateEndpoint(endpoint: string, platform: NodeJS.Platform = process.platform): string {
+  if (endpoint.length === 0 || endpoint.length > MAX_ENDPOINT_LENGTH) throw invalid(endpoint, 'it is empty or too long');
+  if (endpoint.startsWith(TCP_PREFIX)) {
+    const address = endpoint.slice(TCP_PREFIX.length);
+    const host = LOOPBACK_HOSTS.find((candidate) => address.startsWith(`${candidate}:`));
+    if (!host) throw invalid(endpoint, 'tcp endpoints must use 127.0.0.1, localhost or [::1] so frames stay on this machine');
+    const port = address.slice(host.length + 1);
+    if (!/^\d{1,5}$/.test(port) || Number(port) < 1 || Number(port) > 65535) {
+      throw invalid(endpoint, 'the tcp port must be a number from 1 to 65535');
+    }
+    return `${TCP_PREFIX}${host === 'localhost' ? '127.0.0.1' : host}:${port}`;
+  }
+  if (!endpoint.startsWith(IPC_PREFIX)) throw invalid(endpoint, 'only ipc:// and tcp:// (loopback) endpoints are allowed');
+  const path = endpoint.slice(IPC_PREFIX.length);
+  // Relative paths would differ between OBS and blurcam; abstract sockets (@name) have no permissions.
+  if (!path.startsWith('/')) throw invalid(endpoint, 'ipc endpoints need an absolute path');
+  if (Buffer.byteLength(path) > maxIpcPathLength(platform)) throw invalid(endpoint, 'the ipc socket path is too long for this system');
+  return endpoint;
+}
+
+/**
+ * Makes sure the folder of the default ipc endpoint exists, belongs to this user and is private (0700):
+ * a folder someone else made could hold a socket that collects the camera frames.
+ */
+function preparePrivateDir(endpoint: string, uid: number): void {
+  const dir = dirname(endpoint.slice(IPC_PREFIX.length));
+  try {
+    mkdirSync(dir, { mode: 0o700 });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') {
+      throw new BlurcamError('ENDPOINT_INVALID', `Cannot create the folder ${dir} for the frame endpoint: ${describeError(error)}`, HINT, {
+        cause: error,
+      });
+    }
+  }
+  const info = lstatSync(dir);
+  if (!info.isDirectory() || info.uid !== uid) {
+    throw new BlurcamError(
+      'ENDPOINT_INVALID',
+      `The folder ${dir} of the frame endpoint is not a folder of yours.`,
+      `Remove it (it may be left from another user or program), or choose another place with --endpoint.`,
+    );
+  }
+  if ((info.mode & 0o077) !== 0) chmodSync(dir, 0o700);
+}
+
+/**
+ * The endpoint to use: the --endpoint option checked, or the default with its private folder ready.
+ * Throws ENDPOINT_INVALID.
+ */
+export function resolveEndpoint(option: string | undefined, context: EndpointContext = {}): string {
+  const platform = context.platform ?? process.platform;
+  if (option !== undefined && option !== '') return validateEndpoint(option, platform);
+  const endpoint = validateEndpoint(defaultEndpoint(context), platform);
+  preparePrivateDir(endpoint, context.uid ?? process.getuid?.() ?? 0);
+  return endpoint;
+}
