@@ -31,6 +31,7 @@ export type BlurcamErrorCode =
   | 'OBS_TOO_OLD'
   | 'OBS_PLUGIN_MISSING'
   | 'OBS_LAUNCH_FAILED'
+  | 'OBS_RUNNING'
   | 'OBS_REQUEST_FAILED'
   | 'VIRTUALCAM_UNAVAILABLE'
   // transport

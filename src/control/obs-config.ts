@@ -1,8 +1,9 @@
-import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { BlurcamError, describeError } from '../errors.js';
 import { IniFile } from './ini-file.js';
+import { type ConfigChange, replaceFile } from './replace-file.js';
 
 /** obs-websocket's server settings, as blurcam needs them. */
 export interface WebsocketSettings {
@@ -17,12 +18,6 @@ export interface WebsocketSettings {
  * section of global.ini; OBS 30.2+ (obs-websocket 5.5+) read plugin_config/obs-websocket/config.json.
  */
 export type WebsocketStore = 'global-ini' | 'config-json';
-
-/** Files written and backups made by one change; both empty when nothing needed changing. */
-export interface ConfigChange {
-  changed: string[];
-  backups: string[];
-}
 
 export const GLOBAL_INI = 'global.ini';
 export const WEBSOCKET_JSON = join('plugin_config', 'obs-websocket', 'config.json');
@@ -79,7 +74,7 @@ export class ObsConfig {
     for (const [section, keys] of Object.entries(values)) {
       for (const [key, value] of Object.entries(keys)) ini.set(section, key, value);
     }
-    return this.replaceFile(path, before, ini.toString(), secret);
+    return replaceFile(path, before, ini.toString(), { secret, now: this.now() });
   }
 
   private readWebsocketIni(): Partial<WebsocketSettings> | undefined {
@@ -150,39 +145,11 @@ export class ObsConfig {
       auth_required: settings.authRequired,
       server_password: settings.serverPassword,
     };
-    return this.replaceFile(path, this.readText(path), `${JSON.stringify(updated, null, 4)}\n`, true);
+    return replaceFile(path, this.readText(path), `${JSON.stringify(updated, null, 4)}\n`, { secret: true, now: this.now() });
   }
 
   private readText(path: string): string | undefined {
     return existsSync(path) ? readFileSync(path, 'utf8') : undefined;
-  }
-
-  /** Backs the old file up, then swaps the new one in by rename so OBS never reads a half-written file. */
-  private replaceFile(path: string, before: string | undefined, after: string, secret: boolean): ConfigChange {
-    if (before === after) return { changed: [], backups: [] };
-    const backups: string[] = [];
-    try {
-      mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
-      if (before !== undefined) {
-        const backup = `${path}.blurcam-backup-${this.now().toISOString().replace(/[:.]/g, '-')}`;
-        copyFileSync(path, backup);
-        // A backup may hold the user's websocket password.
-        chmodSync(backup, 0o600);
-        backups.push(backup);
-      }
-      const temporary = `${path}.blurcam-new`;
-      writeFileSync(temporary, after, { mode: secret ? 0o600 : 0o644 });
-      chmodSync(temporary, secret ? 0o600 : 0o644);
-      renameSync(temporary, path);
-    } catch (error) {
-      throw new BlurcamError(
-        'OUTPUT_UNWRITABLE',
-        `Could not write OBS's settings file ${path}: ${describeError(error)}`,
-        `Check that you own ${dirname(path)} and that the disk is not full.`,
-        { cause: error },
-      );
-    }
-    return { changed: [path], backups };
   }
 }
 

@@ -87,7 +87,7 @@ export class ObsConnection {
     const connection = new ObsConnection(socket, options.url, options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS);
     try {
       const version = await connection.call('GetVersion');
-      checkVersion(version);
+      checkObsVersion(version);
       connection.versionInfo = pickVersion(version);
       return connection;
     } catch (error) {
@@ -217,7 +217,8 @@ function connectError(error: unknown, options: ObsConnectionOptions, timeoutMs: 
   });
 }
 
-function checkVersion(version: OBSResponseTypes['GetVersion']): void {
+/** Throws OBS_TOO_OLD unless GetVersion shows obs-websocket 5 with every request blurcam uses. */
+export function checkObsVersion(version: OBSResponseTypes['GetVersion']): void {
   const major = Number(/^(\d+)/.exec(version.obsWebSocketVersion)?.[1] ?? 0);
   const missing = REQUIRED_REQUESTS.filter((request) => !version.availableRequests.includes(request));
   if (version.rpcVersion < 1 || major < 5 || missing.length > 0) {

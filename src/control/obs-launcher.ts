@@ -89,10 +89,10 @@ export async function detectObsVersion(executable: string, platform = process.pl
   }
 }
 
-/** Whether an OBS process of this user's machine is running; undefined when pgrep is missing. */
+/** Whether this user runs OBS now; undefined when that cannot be told (no pgrep). */
 export async function isObsRunning(platform = process.platform): Promise<boolean | undefined> {
   try {
-    await promisify(execFile)('pgrep', ['-x', platform === 'darwin' ? 'OBS' : 'obs']);
+    await promisify(execFile)('pgrep', ['-x', '-u', String(process.getuid?.() ?? ''), platform === 'darwin' ? 'OBS' : 'obs']);
     return true;
   } catch (error) {
     return (error as { code?: unknown }).code === 1 ? false : undefined;

@@ -49,6 +49,10 @@ export interface ObsInstance {
   readonly configDir: string;
   /** X display, e.g. ":5". */
   readonly display: string;
+  /** The environment OBS runs with (HOME, DISPLAY, plugin paths...), for launching it another way. */
+  readonly env: NodeJS.ProcessEnv;
+  /** The arguments the harness adds to blurcam's launch arguments (profile and scene collection). */
+  readonly args: string[];
   /** The OBS process of the current run (undefined after stop() or kill()). */
   readonly process: RunningObs | undefined;
   /** Everything OBS printed, over all runs of this instance. */
@@ -118,6 +122,7 @@ async function startInstance(home: string, display: string, options: StartObsOpt
     env.OBS_PLUGINS_DATA_PATH = plugin.dataPath;
   }
 
+  const args = ['--collection', COLLECTION, '--profile', PROFILE];
   const logPaths: string[] = [];
   let current: RunningObs | undefined;
   const launch = async () => {
@@ -128,7 +133,7 @@ async function startInstance(home: string, display: string, options: StartObsOpt
       password,
       executable,
       env,
-      args: ['--collection', COLLECTION, '--profile', PROFILE],
+      args,
       logPath,
       multipleInstances: true,
       detached: true,
@@ -153,6 +158,8 @@ async function startInstance(home: string, display: string, options: StartObsOpt
     home,
     configDir,
     display,
+    env,
+    args,
     get process() {
       return current;
     },
