@@ -89,6 +89,10 @@ export const OPTIONS = {
     type: 'string',
     describe: 'obs-websocket password (better: BLURCAM_OBS_PASSWORD or the config file; never printed)',
   },
+  'obs-config-dir': {
+    type: 'string',
+    describe: "OBS's settings folder (default: ~/.config/obs-studio on Linux, ~/Library/Application Support/obs-studio on macOS)",
+  },
   'launch-obs': {
     type: 'boolean',
     default: false,

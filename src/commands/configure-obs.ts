@@ -1,0 +1,49 @@
+import type { CommandModule } from 'yargs';
+import { OPTIONS, defaultConfigPath, pickOptions } from '../config.js';
+import { configureObs } from '../control/configure-obs.js';
+import { obsConfigDir } from '../control/obs-config.js';
+import { detectObsVersion, findObsExecutable, isObsRunning } from '../control/obs-launcher.js';
+import { isBlurcamError } from '../errors.js';
+
+interface ConfigureObsArgs {
+  config?: string;
+  'obs-config-dir'?: string;
+}
+
+/** `blurcam configure-obs`: OBS's websocket on, with a password blurcam knows. scripts/install-obs.sh runs it. */
+export const configureObsCommand: CommandModule<object, ConfigureObsArgs> = {
+  command: 'configure-obs',
+  describe: "Turn on OBS's websocket server with a password and store that password for blurcam (run it with OBS closed)",
+  builder: (yargs) =>
+    yargs.options(pickOptions('config', 'obs-config-dir')).options({
+      // The config file this command writes holds these; accepted (and unused) so a second run reads it back.
+      'obs-url': { ...OPTIONS['obs-url'], hidden: true },
+      'obs-password': { ...OPTIONS['obs-password'], hidden: true },
+    }),
+  async handler(argv) {
+    const obsVersion = await installedObsVersion();
+    const result = configureObs({
+      obsConfigDir: argv['obs-config-dir'] ?? obsConfigDir(),
+      blurcamConfigPath: argv.config ?? defaultConfigPath(),
+      obsVersion,
+      obsRunning: await isObsRunning(),
+    });
+    const lines = [
+      `OBS ${obsVersion ?? '(version unknown)'}: websocket server on, port ${result.port}, authentication on.`,
+      `Password: ${result.passwordSource === 'generated' ? 'newly generated' : `kept from the ${result.passwordSource}`} (never printed).`,
+      ...(result.changed.length ? result.changed.map((path) => `Wrote ${path}`) : ['Nothing to change.']),
+      ...result.backups.map((path) => `Backup of the previous version: ${path}`),
+    ];
+    process.stdout.write(`${lines.join('\n')}\n`);
+  },
+};
+
+async function installedObsVersion(): Promise<string | undefined> {
+  try {
+    return await detectObsVersion(findObsExecutable());
+  } catch (error) {
+    // Without OBS installed yet, both settings formats are written.
+    if (isBlurcamError(error, 'OBS_LAUNCH_FAILED')) return undefined;
+    throw error;
+  }
+}
