@@ -101,8 +101,9 @@ export async function isObsRunning(platform = process.platform): Promise<boolean
 
 /**
  * Starts OBS and resolves once its websocket answers at options.url with options.password. Throws
- * OBS_LAUNCH_FAILED (not installed, exited, websocket never answered: the message carries the log's path and
- * the error's cause its last lines) or the connection's own error (e.g. OBS_AUTH_FAILED) when OBS is up.
+ * OBS_LAUNCH_FAILED (not installed, exited, websocket never answered: the hint names OBS's log and the
+ * error's cause holds its last lines) or the connection's own error (e.g. OBS_AUTH_FAILED); either way the
+ * OBS it started is stopped again.
  */
 export async function launchObs(options: LaunchObsOptions): Promise<RunningObs> {
   const executable = options.executable ?? findObsExecutable(options.env);
@@ -132,7 +133,8 @@ export async function launchObs(options: LaunchObsOptions): Promise<RunningObs> 
   try {
     await waitForWebsocket(running, options, executable);
   } catch (error) {
-    if (!isBlurcamError(error) || error.code === 'OBS_LAUNCH_FAILED') await running.stop();
+    // An OBS blurcam cannot use (e.g. wrong password) is closed again rather than left behind untracked.
+    await running.stop();
     throw error;
   }
   return running;

@@ -163,6 +163,7 @@ export class ObsSession extends EventEmitter<ObsSessionEvents> {
 
   private async reconnect(): Promise<void> {
     const { first, max } = this.options.reconnectDelayMs ?? DEFAULT_RECONNECT_DELAY_MS;
+    const wasLive = this.watcher?.current?.sceneName === this.options.sceneName;
     for (let delayMs = first; this.currentState === 'reconnecting'; delayMs = Math.min(delayMs * 2, max)) {
       await new Promise<void>((resolve) => {
         this.wakeRetry = resolve;
@@ -170,9 +171,9 @@ export class ObsSession extends EventEmitter<ObsSessionEvents> {
       });
       if (this.currentState !== 'reconnecting') return;
       try {
-        // The live scene stays as OBS restored it (the user may have switched away on purpose), unless
-        // OBS lost blurcam's scene with a crash.
-        await this.establish(await connectObs(this.options), 'if-created');
+        // blurcam's scene goes live again if it was live before (OBS may come back on the scene it saved
+        // last) or if OBS lost it in a crash; a scene the user switched to stays.
+        await this.establish(await connectObs(this.options), wasLive ? 'switch' : 'if-created');
         return;
       } catch (error) {
         // OBS still starting up is expected; only other failures (password changed, plugin gone) are news.
