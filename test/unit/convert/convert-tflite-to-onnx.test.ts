@@ -1,0 +1,269 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { isBlurcamError } from '../../../src/errors.js';
+import { bundledModelPath } from '../../../src/segment/convert/convert-models.js';
+import { convertTfliteToOnnx, tfliteToOnnxModel, type ConvertOptions } from '../../../src/segment/convert/convert-tflite-to-onnx.js';
+import type { OnnxModel, OnnxNode } from '../../../src/segment/convert/encode-onnx.js';
+import { FlatbufferView } from '../../../src/segment/convert/flatbuffer-view.js';
+import { float16ToFloat32 } from '../../../src/segment/convert/float16.js';
+import { BuiltinOperator, readTflite, type TfliteModel } from '../../../src/segment/convert/read-tflite.js';
+
+const SQUARE = 'selfie_segmentation.tflite';
+const LANDSCAPE = 'selfie_segmentation_landscape.tflite';
+const read = (name: string) => new Uint8Array(readFileSync(bundledModelPath(name)));
+const options = (fileName: string): ConvertOptions => ({ fileName, metadata: { 'blurcam.contract': '1' }, producerVersion: '0.0.0-test' });
+
+function attribute(node: OnnxNode, name: string) {
+  return node.attributes.find((a) => a.name === name)?.value;
+}
+
+/** The fp16 weights of a TFLite tensor, widened, in TFLite's own layout. */
+function tfliteWeights(tflite: TfliteModel, name: string): { shape: number[]; data: Float32Array } {
+  const tensor = tflite.subgraphs[0].tensors.find((t) => t.name === name)!;
+  const bytes = tflite.buffers[tensor.buffer];
+  return { shape: tensor.shape, data: float16ToFloat32(new Uint16Array(bytes.slice().buffer)) };
+}
+
+function initializer(model: OnnxModel, name: string) {
+  return model.graph.initializers.find((i) => i.name === name)!;
+}
+
+describe.each([
+  { file: SQUARE, size: [256, 256], pooling: 'GlobalAveragePool' },
+  { file: LANDSCAPE, size: [144, 256], pooling: 'ReduceMean' },
+])('tfliteToOnnxModel($file)', ({ file, size: [height, width], pooling }) => {
+  const tflite = readTflite(read(file), file);
+  const model = tfliteToOnnxModel(tflite, options(file));
+  const { nodes } = model.graph;
+  const byType = (opType: string) => nodes.filter((node) => node.opType === opType);
+
+  it('has one NCHW RGB input "image" and one mask output "mask" computed by a Sigmoid', () => {
+    expect(model.graph.inputs).toEqual([{ name: 'image', shape: [1, 3, height, width] }]);
+    expect(model.graph.outputs).toEqual([{ name: 'mask', shape: [1, 1, height, width] }]);
+    expect(nodes.at(-1)).toMatchObject({ opType: 'Sigmoid', outputs: ['mask'] });
+    expect(model).toMatchObject({ irVersion: 7, opsetVersion: 14, producerName: 'blurcam', metadata: { 'blurcam.contract': '1' } });
+  });
+
+  it('maps every TFLite op and folds the DEQUANTIZE ops into fp32 initializers', () => {
+    const counts: Record<string, number> = {};
+    for (const node of nodes) counts[node.opType] = (counts[node.opType] ?? 0) + 1;
+    expect(counts).toEqual({
+      Conv: 54,
+      Relu: 22,
+      HardSigmoid: 11,
+      Mul: 21,
+      Add: 14,
+      Sigmoid: 11,
+      [pooling]: 10,
+      Resize: 3,
+      ConvTranspose: 1,
+    });
+    expect(model.graph.initializers.every((i) => i.data instanceof Float32Array)).toBe(true);
+    const dequantized = tflite.subgraphs[0].operators.filter((op) => tflite.operatorCodes[op.opcodeIndex].builtinCode === BuiltinOperator.DEQUANTIZE);
+    // Every fp16 tensor became one initializer; the three resize scales are the others.
+    expect(model.graph.initializers).toHaveLength(dequantized.length + 3);
+  });
+
+  it('lists nodes in an order where each input already exists', () => {
+    const known = new Set(['image', '', ...model.graph.initializers.map((i) => i.name)]);
+    for (const node of nodes) {
+      for (const input of node.inputs) expect(known.has(input), `${node.name} reads ${input}`).toBe(true);
+      for (const output of node.outputs) known.add(output);
+    }
+  });
+
+  it('emits HardSwish as x * HardSigmoid(x, 1/6, 1/2) for CoreML', () => {
+    expect(byType('HardSwish')).toHaveLength(0);
+    for (const gate of byType('HardSigmoid')) {
+      expect(attribute(gate, 'alpha')).toBeCloseTo(1 / 6, 12);
+      expect(attribute(gate, 'beta')).toBe(0.5);
+      const mul = nodes.find((node) => node.opType === 'Mul' && node.inputs.includes(gate.outputs[0]));
+      expect(mul?.inputs).toEqual([gate.inputs[0], gate.outputs[0]]);
+    }
+  });
+
+  it('makes all padding explicit: TF SAME puts the odd pixel at the end', () => {
+    for (const node of [...byType('Conv'), ...byType('ConvTranspose')]) {
+      expect(node.attributes.map((a) => a.name)).not.toContain('auto_pad');
+      expect(attribute(node, 'pads')).toHaveLength(4);
+    }
+    const first = nodes[0];
+    expect(first).toMatchObject({ opType: 'Conv', inputs: ['image', 'conv2d/Kernel', 'conv2d/Bias'] });
+    expect(attribute(first, 'strides')).toEqual([2, 2]);
+    expect(attribute(first, 'pads')).toEqual([0, 0, 1, 1]);
+    const padsOf = (kernel: number, stride: number) =>
+      new Set(
+        byType('Conv')
+          .filter((n) => (attribute(n, 'kernel_shape') as number[])[0] === kernel && (attribute(n, 'strides') as number[])[0] === stride)
+          .map((n) => JSON.stringify(attribute(n, 'pads'))),
+      );
+    expect(padsOf(5, 2)).toEqual(new Set(['[1,1,2,2]']));
+    expect(padsOf(5, 1)).toEqual(new Set(['[2,2,2,2]']));
+    expect(padsOf(3, 1)).toEqual(new Set(['[1,1,1,1]']));
+    expect(padsOf(1, 1)).toEqual(new Set(['[0,0,0,0]']));
+  });
+
+  it('reorders conv filters OHWI -> OIHW', () => {
+    const source = tfliteWeights(tflite, 'conv2d/Kernel');
+    const weights = initializer(model, 'conv2d/Kernel');
+    expect(weights.dims).toEqual([16, 3, 3, 3]);
+    const [outs, kh, kw, ins] = source.shape;
+    for (let o = 0; o < outs; o++)
+      for (let i = 0; i < ins; i++)
+        for (let h = 0; h < kh; h++)
+          for (let w = 0; w < kw; w++) {
+            expect(weights.data[((o * ins + i) * kh + h) * kw + w]).toBe(source.data[((o * kh + h) * kw + w) * ins + i]);
+          }
+  });
+
+  it('reorders depthwise filters 1HWC -> C1HW with one group per channel', () => {
+    const depthwise = byType('Conv').filter((node) => (attribute(node, 'group') as number) > 1);
+    expect(depthwise).toHaveLength(11);
+    for (const node of depthwise) {
+      const dims = initializer(model, node.inputs[1]).dims;
+      expect(dims[1]).toBe(1);
+      expect(attribute(node, 'group')).toBe(dims[0]);
+    }
+    const source = tfliteWeights(tflite, 'depthwise_conv2d/Kernel');
+    const weights = initializer(model, 'depthwise_conv2d/Kernel');
+    const [, kh, kw, channels] = source.shape;
+    expect(weights.dims).toEqual([channels, 1, kh, kw]);
+    for (let c = 0; c < channels; c++)
+      for (let h = 0; h < kh; h++)
+        for (let w = 0; w < kw; w++) expect(weights.data[(c * kh + h) * kw + w]).toBe(source.data[(h * kw + w) * channels + c]);
+  });
+
+  it('turns Convolution2DTransposeBias into a CoreML-friendly ConvTranspose (IOHW filter, equal pads)', () => {
+    const [transpose] = byType('ConvTranspose');
+    expect(transpose.attributes.map((a) => a.name).sort()).toEqual(['kernel_shape', 'pads', 'strides']);
+    expect(attribute(transpose, 'kernel_shape')).toEqual([2, 2]);
+    expect(attribute(transpose, 'strides')).toEqual([2, 2]);
+    expect(attribute(transpose, 'pads')).toEqual([0, 0, 0, 0]);
+    const [, weightName, biasName] = transpose.inputs;
+    const weights = initializer(model, weightName);
+    const source = tfliteWeights(tflite, weightName);
+    expect(source.shape).toEqual([1, 2, 2, 16]);
+    expect(weights.dims).toEqual([16, 1, 2, 2]);
+    for (let i = 0; i < 16; i++)
+      for (let h = 0; h < 2; h++) for (let w = 0; w < 2; w++) expect(weights.data[(i * 2 + h) * 2 + w]).toBe(source.data[(h * 2 + w) * 16 + i]);
+    expect(initializer(model, biasName).dims).toEqual([1]);
+  });
+
+  it('upsamples with constant whole-number half-pixel Resize and pools over whole maps', () => {
+    for (const resize of byType('Resize')) {
+      expect(attribute(resize, 'mode')).toBe('linear');
+      expect(attribute(resize, 'coordinate_transformation_mode')).toBe('half_pixel');
+      expect(resize.inputs[1]).toBe('');
+      expect(Array.from(initializer(model, resize.inputs[2]).data)).toEqual([1, 1, 2, 2]);
+    }
+    for (const mean of byType('ReduceMean')) {
+      expect(attribute(mean, 'axes')).toEqual([2, 3]);
+      expect(attribute(mean, 'keepdims')).toBe(1);
+    }
+  });
+
+  it('records an NCHW shape for every intermediate tensor, matching TFLite', () => {
+    const tensors = new Map(tflite.subgraphs[0].tensors.map((t) => [t.name, t.shape]));
+    const shapes = new Map(model.graph.valueInfo.map((info) => [info.name, info.shape]));
+    for (const node of nodes.slice(0, -1)) expect(shapes.has(node.outputs[0]), node.outputs[0]).toBe(true);
+    for (const [name, [n, c, h, w]] of shapes) {
+      // An op that became two nodes (HardSwish) has its middle tensor named after the op's output.
+      expect([n, h, w, c], name).toEqual(tensors.get(name.replace(/\/gate$/, '')));
+    }
+    expect(shapes.get('h_swish')).toEqual([1, 16, height / 2, width / 2]);
+  });
+});
+
+describe('convertTfliteToOnnx errors', () => {
+  it('names an unknown builtin operator and the file (UNSUPPORTED_TFLITE)', () => {
+    const bytes = read(SQUARE);
+    // Turn the HARD_SWISH operator code into SOFTMAX (25), in both of the schema's code fields.
+    const fb = new FlatbufferView(bytes);
+    const codes = fb.tableVectorField(fb.rootTable(), 1);
+    const hardSwish = codes.find((table) => fb.int32Field(table, 3, 0) === BuiltinOperator.HARD_SWISH)!;
+    const view = new DataView(bytes.buffer, bytes.byteOffset);
+    view.setInt8(fb.field(hardSwish, 0), 25);
+    view.setInt32(fb.field(hardSwish, 3), 25, true);
+    expect(() => convertTfliteToOnnx(bytes, options(SQUARE))).toThrow(
+      expect.objectContaining({
+        code: 'UNSUPPORTED_TFLITE',
+        message: 'selfie_segmentation.tflite: operator 3 (builtin #25) is not supported by the converter',
+      }),
+    );
+  });
+
+  it('names an unknown custom operator', () => {
+    const bytes = read(LANDSCAPE);
+    const at = Buffer.from(bytes).indexOf('Convolution2DTransposeBias');
+    bytes[at + 'Convolution2DTransposeBias'.length - 1] = 'Z'.charCodeAt(0);
+    try {
+      convertTfliteToOnnx(bytes, options(LANDSCAPE));
+      expect.unreachable();
+    } catch (error) {
+      expect(isBlurcamError(error, 'UNSUPPORTED_TFLITE')).toBe(true);
+      expect((error as Error).message).toMatch(/^selfie_segmentation_landscape\.tflite: operator \d+ \(custom "Convolution2DTransposeBiaZ"\) is not supported/);
+      expect((error as { hint: string }).hint).toMatch(/model-contract/);
+    }
+  });
+
+  it('refuses a file that is not TFLite (MODEL_INVALID)', () => {
+    expect(() => convertTfliteToOnnx(read(SQUARE).slice(0, 1000), options(SQUARE))).toThrow(
+      expect.objectContaining({ code: 'MODEL_INVALID', message: expect.stringMatching(/^selfie_segmentation\.tflite is not a valid TFLite model/) }),
+    );
+  });
+});
+
+describe('tfliteToOnnxModel refuses what it cannot convert faithfully (UNSUPPORTED_TFLITE)', () => {
+  /** The parsed square model with one change. */
+  function squareWith(change: (model: TfliteModel) => void): TfliteModel {
+    const model = readTflite(read(SQUARE), SQUARE);
+    change(model);
+    return model;
+  }
+  const operatorsOf = (model: TfliteModel, code: number) =>
+    model.subgraphs[0].operators.filter((op) => model.operatorCodes[op.opcodeIndex].builtinCode === code);
+  const expectUnsupported = (model: TfliteModel, message: RegExp) =>
+    expect(() => tfliteToOnnxModel(model, options(SQUARE))).toThrow(
+      expect.objectContaining({ code: 'UNSUPPORTED_TFLITE', message: expect.stringMatching(message) }),
+    );
+
+  it('a fused activation', () => {
+    const model = squareWith((m) => {
+      const conv = operatorsOf(m, BuiltinOperator.CONV_2D)[0];
+      if (conv.options?.kind === 'conv2d') conv.options.activation = 'RELU6';
+    });
+    expectUnsupported(model, /^selfie_segmentation\.tflite: operator 2 \(CONV_2D\) uses the fused activation RELU6$/);
+  });
+
+  it('average pooling that does not cover the whole map', () => {
+    const model = squareWith((m) => {
+      const pool = operatorsOf(m, BuiltinOperator.AVERAGE_POOL_2D)[0];
+      if (pool.options?.kind === 'pool2d') pool.options.filterW = 2;
+    });
+    expectUnsupported(model, /\(AVERAGE_POOL_2D\) pools 64x2 windows; only pooling over the whole 64x64 map is supported/);
+  });
+
+  it('bilinear resizing without half-pixel centres', () => {
+    const model = squareWith((m) => {
+      const resize = operatorsOf(m, BuiltinOperator.RESIZE_BILINEAR)[0];
+      if (resize.options?.kind === 'resizeBilinear') resize.options.halfPixelCenters = false;
+    });
+    expectUnsupported(model, /\(RESIZE_BILINEAR\) resizes without half-pixel centres/);
+  });
+
+  it('a constant where the op needs a computed tensor', () => {
+    const model = squareWith((m) => {
+      const add = operatorsOf(m, BuiltinOperator.ADD)[0];
+      add.inputs[1] = operatorsOf(m, BuiltinOperator.DEQUANTIZE)[0].outputs[0];
+    });
+    expectUnsupported(model, /\(ADD\) takes the constant "conv2d\/Kernel_dequantize" as input 1/);
+  });
+
+  it('an input that is not an RGB image', () => {
+    const model = squareWith((m) => {
+      const graph = m.subgraphs[0];
+      graph.tensors[graph.inputs[0]].shape = [1, 256, 256, 4];
+    });
+    expectUnsupported(model, /^selfie_segmentation\.tflite takes input "input_1" of shape \[1,256,256,4\] instead of an RGB image$/);
+  });
+});
