@@ -5,11 +5,12 @@ set -euo pipefail
 repo_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 assume_yes=false
 skip_system=false
+skip_obs_settings=false
 [ "${CI:-}" = "true" ] && assume_yes=true
 
 usage() {
   cat <<'EOF'
-Usage: scripts/install-obs.sh [--yes] [--skip-system]
+Usage: scripts/install-obs.sh [--yes] [--skip-system] [--skip-obs-settings]
 
 Sets blurcam up on this machine. Safe to run again: steps already done change nothing.
 
@@ -18,11 +19,23 @@ Sets blurcam up on this machine. Safe to run again: steps already done change no
        macOS (Homebrew):    obs (cask), opencv, zeromq, cmake, pkgconf
   2. npm packages, with the switches this project needs (no downloads outside the npm registry),
      then the TypeScript build and the model conversion (models/*.onnx).
+  3. The blurcam OBS plugin: built from obs/ and copied into your OBS plugin folder
+       Linux: ~/.config/obs-studio/plugins/blurcam-obs/
+       macOS: ~/Library/Application Support/obs-studio/plugins/blurcam-obs.plugin
+  4. OBS's websocket server (`blurcam configure-obs`): turned on, with authentication. A password you
+     already set in OBS is kept; otherwise a random one is generated. It is stored for blurcam in its
+     config file (Linux: ~/.config/blurcam/config.json, macOS: ~/Library/Application Support/blurcam/
+     config.json), readable only by you, and never printed. Every settings file is copied to
+     FILE.blurcam-backup-<time> before it changes. OBS must be closed for this step: it rewrites its
+     settings when it quits.
 
 Options:
-  --yes, -y        do not ask before installing system packages (implied when CI=true)
-  --skip-system    skip step 1 (you installed the packages yourself)
-  --help, -h       print this and exit
+  --yes, -y             do not ask before installing system packages, and stop instead of waiting
+                        for OBS to close (implied when CI=true)
+  --skip-system         skip step 1 (you installed the packages yourself)
+  --skip-obs-settings   skip step 4 (you manage OBS's websocket settings yourself; give blurcam the
+                        password with BLURCAM_OBS_PASSWORD or its config file)
+  --help, -h            print this and exit
 EOF
 }
 
@@ -30,6 +43,7 @@ for arg in "$@"; do
   case "$arg" in
     --yes | -y) assume_yes=true ;;
     --skip-system) skip_system=true ;;
+    --skip-obs-settings) skip_obs_settings=true ;;
     --help | -h) usage; exit 0 ;;
     *) echo "install-obs.sh: unknown option '$arg' (see --help)" >&2; exit 2 ;;
   esac
@@ -114,6 +128,38 @@ install_npm_packages() {
   fi
 }
 
+install_plugin() {
+  local build_script="$repo_dir/scripts/build-plugin.sh"
+  if [ ! -x "$build_script" ]; then
+    echo "scripts/build-plugin.sh is not there: the plugin is not built"
+    return
+  fi
+  "$build_script" --install
+}
+
+# Whether an OBS of this user runs on these settings (an OBS started with another HOME, as tests do,
+# reads other files).
+obs_is_running() {
+  local pid
+  for pid in $(pgrep -x -u "$(id -u)" "$([ "$platform" = macos ] && echo OBS || echo obs)" 2>/dev/null); do
+    [ "$platform" = macos ] && return 0
+    tr '\0' '\n' <"/proc/$pid/environ" 2>/dev/null | grep -qxF "HOME=$HOME" && return 0
+  done
+  return 1
+}
+
+configure_obs_websocket() {
+  # OBS writes its settings back when it quits, which would undo this step.
+  while obs_is_running; do
+    $assume_yes && fail "OBS is running, and it would overwrite its websocket settings when it quits." \
+      "quit OBS (File > Exit) and run this script again, or add --skip-obs-settings"
+    [ -t 0 ] || fail "OBS is running, and there is no terminal to ask you to quit it." "quit OBS and run this script again"
+    read -r -p "OBS is running. Quit it (File > Exit), then press Enter; or type 's' to skip this step: " answer
+    case "$answer" in s | S) echo "skipped: OBS's websocket settings are unchanged"; return ;; esac
+  done
+  node "$repo_dir/bin/blurcam.js" configure-obs
+}
+
 check_node
 case "$(uname -s)" in
   Linux) platform=linux ;;
@@ -131,5 +177,16 @@ fi
 step "npm packages, TypeScript build, model conversion"
 install_npm_packages
 
+step "OBS plugin"
+install_plugin
+
+if $skip_obs_settings; then
+  step "OBS websocket settings: skipped (--skip-obs-settings)"
+else
+  step "OBS websocket settings"
+  configure_obs_websocket
+fi
+
 step "Done"
 echo "Try it: npx blurcam start --input demo --output demo.mp4 --frames 150"
+echo "With OBS: npx blurcam start --launch-obs   (see docs/setup-$platform.md)"

@@ -22,11 +22,12 @@ export const configureObsCommand: CommandModule<object, ConfigureObsArgs> = {
     }),
   async handler(argv) {
     const obsVersion = await installedObsVersion();
+    const settingsDir = argv['obs-config-dir'] ?? obsConfigDir();
     const result = configureObs({
-      obsConfigDir: argv['obs-config-dir'] ?? obsConfigDir(),
+      obsConfigDir: settingsDir,
       blurcamConfigPath: argv.config ?? defaultConfigPath(),
       obsVersion,
-      obsRunning: await isObsRunning(),
+      obsRunning: await isObsRunning(settingsDir),
     });
     const lines = [
       `OBS ${obsVersion ?? '(version unknown)'}: websocket server on, port ${result.port}, authentication on.`,

@@ -89,14 +89,32 @@ export async function detectObsVersion(executable: string, platform = process.pl
   }
 }
 
-/** Whether this user runs OBS now; undefined when that cannot be told (no pgrep). */
-export async function isObsRunning(platform = process.platform): Promise<boolean | undefined> {
+/**
+ * Whether this user runs an OBS on the settings in `configDir` (on Linux an OBS started with another HOME, as
+ * tests do, reads other files and does not count); undefined when that cannot be told (no pgrep).
+ */
+export async function isObsRunning(configDir = obsConfigDir(), platform = process.platform): Promise<boolean | undefined> {
+  let pids: string[];
   try {
-    await promisify(execFile)('pgrep', ['-x', '-u', String(process.getuid?.() ?? ''), platform === 'darwin' ? 'OBS' : 'obs']);
-    return true;
+    const { stdout } = await promisify(execFile)('pgrep', ['-x', '-u', String(process.getuid?.() ?? ''), platform === 'darwin' ? 'OBS' : 'obs']);
+    pids = stdout.split('\n').filter(Boolean);
   } catch (error) {
     return (error as { code?: unknown }).code === 1 ? false : undefined;
   }
+  if (platform !== 'linux') return pids.length > 0;
+  return pids.some((pid) => {
+    try {
+      const env = Object.fromEntries(
+        readFileSync(`/proc/${pid}/environ`, 'utf8')
+          .split('\0')
+          .map((entry) => [entry.slice(0, entry.indexOf('=')), entry.slice(entry.indexOf('=') + 1)]),
+      ) as NodeJS.ProcessEnv;
+      return obsConfigDir(env, platform) === configDir;
+    } catch {
+      // Gone since pgrep listed it.
+      return false;
+    }
+  });
 }
 
 /**
@@ -107,7 +125,7 @@ export async function isObsRunning(platform = process.platform): Promise<boolean
  */
 export async function launchObs(options: LaunchObsOptions): Promise<RunningObs> {
   const executable = options.executable ?? findObsExecutable(options.env);
-  if (!options.multipleInstances && (await isObsRunning()) === true) {
+  if (!options.multipleInstances && (await isObsRunning(obsConfigDir(options.env))) === true) {
     throw new BlurcamError(
       'OBS_UNREACHABLE',
       `OBS is running but its websocket does not answer at ${options.url}.`,
