@@ -1,0 +1,126 @@
+import { cv, type Mat } from '../opencv.js';
+
+/**
+ * The work happens on a copy shrunk by 4 or 8 (more blur, more shrink): enough to make it cheap at any resolution,
+ * and the Gaussian that follows hides the steps when the result is enlarged back.
+ */
+const MIN_HALVINGS = 2;
+const MAX_HALVINGS = 3;
+/** Mask level (0..255, averaged at low resolution) from which a pixel no longer counts as background. */
+const PERSON_LEVEL = 64;
+/** Weight of the coarse fill, so it shows only where hardly any background lies within the blur radius. */
+const FILL_WEIGHT = 0.01;
+/** The coarse fill works on a copy 16 times smaller again than the blur's. */
+const FILL_SHRINK = 16;
+
+/**
+ * Blur radius (Gaussian sigma in pixels of the full frame) for a strength from 0 to 1. Proportional to the frame
+ * height, so a strength looks the same at 720p and 1080p: at 720p, 0 gives sigma 4 (barely), 0.5 gives 17 (about
+ * a 55x55 kernel, the usual "blurred background" look) and 1 gives 30.
+ */
+export function blurSigmaPx(strength: number, frameHeight: number): number {
+  return frameHeight * (0.006 + 0.036 * strength);
+}
+
+/**
+ * The background of `image` blurred as if the person were not there: a "masked blur" that averages only background
+ * pixels (weights from the mask, renormalised after blurring), so the person's colours never bleed into the blurred
+ * background as a halo. Where no background lies within the blur radius (deep inside the person, hidden by the
+ * blend anyway) a much coarser average fills in.
+ *
+ * `image` is 8-bit BGR, `mask` CV_8UC1 of the same size (255 = person); returns 8-bit BGR of the same size.
+ */
+export function maskedBlur(image: Mat, mask: Mat, strength: number): Mat {
+  const sigma = blurSigmaPx(strength, image.rows);
+  const halvings = Math.min(MAX_HALVINGS, Math.max(MIN_HALVINGS, Math.floor(Math.log2(sigma)) - 1));
+  const smallImage = shrinkByHalves(image, halvings);
+  const smallMask = shrinkByHalves(mask, halvings);
+  const { cols: width, rows: height } = smallImage;
+  const pixels = width * height;
+  const colours = smallImage.getData();
+  const levels = smallMask.getData();
+
+  // Premultiplied background colour and its weight. A shrunk pixel that holds a notable part of the person
+  // (mask average above PERSON_LEVEL) gets no weight at all: it would carry the person's colour outward.
+  const colour = new Float32Array(pixels * 3);
+  const weight = new Float32Array(pixels);
+  for (let i = 0, j = 0; i < pixels; i++, j += 3) {
+    const w = Math.max(0, 1 - levels[i] / PERSON_LEVEL);
+    weight[i] = w;
+    colour[j] = colours[j] * w;
+    colour[j + 1] = colours[j + 1] * w;
+    colour[j + 2] = colours[j + 2] * w;
+  }
+  const colourMat = floatMat(colour, height, width, 3);
+  const weightMat = floatMat(weight, height, width, 1);
+  const smallSigma = sigma / 2 ** halvings;
+  const blurredColour = floatData(colourMat.gaussianBlur(new cv.Size(0, 0), smallSigma, smallSigma, cv.BORDER_REPLICATE));
+  const blurredWeight = floatData(weightMat.gaussianBlur(new cv.Size(0, 0), smallSigma, smallSigma, cv.BORDER_REPLICATE));
+  const fill = coarseFill(colourMat, weightMat);
+
+  // Clamped stores round to the nearest level instead of truncating.
+  const result = new Uint8ClampedArray(pixels * 3);
+  for (let i = 0, j = 0; i < pixels; i++, j += 3) {
+    const norm = 1 / (blurredWeight[i] + FILL_WEIGHT);
+    result[j] = (blurredColour[j] + FILL_WEIGHT * fill[j]) * norm;
+    result[j + 1] = (blurredColour[j + 1] + FILL_WEIGHT * fill[j + 1]) * norm;
+    result[j + 2] = (blurredColour[j + 2] + FILL_WEIGHT * fill[j + 2]) * norm;
+  }
+  const background = new cv.Mat(height, width, cv.CV_8UC3, Buffer.from(result.buffer));
+  return background.resize(image.rows, image.cols, 0, 0, cv.INTER_LINEAR);
+}
+
+/** Halves the size `times` times with area averaging (much faster in steps of 2 than in one step of 4 or 8). */
+function shrinkByHalves(mat: Mat, times: number): Mat {
+  let shrunk = mat;
+  for (let i = 0; i < times; i++) {
+    shrunk = shrunk.resize(Math.max(1, Math.round(shrunk.rows / 2)), Math.max(1, Math.round(shrunk.cols / 2)), 0, 0, cv.INTER_AREA);
+  }
+  return shrunk;
+}
+
+/**
+ * The background colour averaged over about a tenth of the frame, at the shrunk size: what fills the places the
+ * real blur cannot reach. Falls back to the frame's mean background colour, and to mid grey when the whole frame is
+ * person.
+ */
+function coarseFill(colourMat: Mat, weightMat: Mat): Uint8Array {
+  const { cols: width, rows: height } = colourMat;
+  const tinyWidth = Math.max(1, Math.round(width / FILL_SHRINK));
+  const tinyHeight = Math.max(1, Math.round(height / FILL_SHRINK));
+  const tiny = (mat: Mat): Float32Array =>
+    floatData(mat.resize(tinyHeight, tinyWidth, 0, 0, cv.INTER_AREA).gaussianBlur(new cv.Size(0, 0), 1.5, 1.5, cv.BORDER_REPLICATE));
+  const colour = tiny(colourMat);
+  const weight = tiny(weightMat);
+  const pixels = weight.length;
+
+  const mean = [127, 127, 127];
+  const sums = [0, 0, 0];
+  let total = 0;
+  for (let i = 0, j = 0; i < pixels; i++, j += 3) {
+    total += weight[i];
+    for (let c = 0; c < 3; c++) sums[c] += colour[j + c];
+  }
+  if (total > 0) for (let c = 0; c < 3; c++) mean[c] = sums[c] / total;
+
+  const fill = new Uint8ClampedArray(pixels * 3);
+  for (let i = 0, j = 0; i < pixels; i++, j += 3) {
+    for (let c = 0; c < 3; c++) fill[j + c] = (colour[j + c] + FILL_WEIGHT * mean[c]) / (weight[i] + FILL_WEIGHT);
+  }
+  return new cv.Mat(tinyHeight, tinyWidth, cv.CV_8UC3, Buffer.from(fill.buffer))
+    .resize(height, width, 0, 0, cv.INTER_LINEAR)
+    .getData();
+}
+
+/** Wraps float samples as an OpenCV matrix without copying (the Mat lives no longer than the array here). */
+function floatMat(data: Float32Array, rows: number, cols: number, channels: 1 | 3): Mat {
+  const buffer = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+  return new cv.Mat(rows, cols, channels === 1 ? cv.CV_32FC1 : cv.CV_32FC3, buffer);
+}
+
+function floatData(mat: Mat): Float32Array {
+  const data = mat.getData();
+  // A small Buffer may sit unaligned inside Node's shared pool; a float view needs 4-byte alignment.
+  if (data.byteOffset % 4 !== 0) return new Float32Array(new Uint8Array(data).buffer);
+  return new Float32Array(data.buffer, data.byteOffset, data.byteLength / 4);
+}

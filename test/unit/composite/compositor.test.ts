@@ -1,0 +1,87 @@
+import { fileURLToPath } from 'node:url';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { DemoScene } from '../../../src/capture/demo-scene.js';
+import { Compositor } from '../../../src/composite/compositor.js';
+import { coverImage } from '../../../src/composite/cover-image.js';
+import { cv, type Mat } from '../../../src/opencv.js';
+
+const SPACE = fileURLToPath(new URL('../../../assets/demo/space.jpg', import.meta.url));
+
+/** Pixels (indices) where `mask` is 255 after shrinking it by `margin`, or 0 after growing it by `margin`. */
+function region(mask: Mat, which: 'person' | 'background', margin: number): number[] {
+  const kernel = cv.getStructuringElement(cv.MORPH_ELLIPSE, new cv.Size(2 * margin + 1, 2 * margin + 1));
+  const shaped = which === 'person' ? mask.erode(kernel) : mask.dilate(kernel);
+  const data = shaped.getData();
+  const wanted = which === 'person' ? 255 : 0;
+  const pixels: number[] = [];
+  for (let i = 0; i < data.length; i++) if (data[i] === wanted) pixels.push(i);
+  return pixels;
+}
+
+/** How many of `pixels` differ between the BGRA output and a BGR picture. */
+function differingPixels(bgra: Buffer, image: Mat, pixels: number[]): number {
+  const bgr = image.getData();
+  let differing = 0;
+  for (const i of pixels) {
+    if (bgra[i * 4] !== bgr[i * 3] || bgra[i * 4 + 1] !== bgr[i * 3 + 1] || bgra[i * 4 + 2] !== bgr[i * 3 + 2]) differing++;
+  }
+  return differing;
+}
+
+/** Mean absolute Laplacian (edge energy) of a BGR picture over some pixels: high when sharp, low when blurred. */
+function sharpness(image: Mat, pixels: number[]): number {
+  const laplacian = image.cvtColor(cv.COLOR_BGR2GRAY).laplacian(cv.CV_16S).convertTo(cv.CV_32F);
+  const values = new Float32Array(laplacian.getData().buffer.slice(0));
+  return pixels.reduce((sum, i) => sum + Math.abs(values[i]), 0) / pixels.length;
+}
+
+function bgraToBgr(bgra: Buffer, width: number, height: number): Mat {
+  return new cv.Mat(bgra, height, width, cv.CV_8UC4).cvtColor(cv.COLOR_BGRA2BGR);
+}
+
+describe('Compositor on the demo scene, with its true person mask', () => {
+  let image: Mat;
+  let mask: Mat;
+  let person: number[];
+  let background: number[];
+
+  beforeAll(() => {
+    const frame = DemoScene.create(1280, 720).render(1.3, { withMask: true });
+    image = frame.image;
+    mask = frame.personMask as Mat;
+    person = region(mask, 'person', 3);
+    background = region(mask, 'background', 60);
+  });
+
+  it('blur: keeps the person pixel for pixel and blurs the background', () => {
+    const out = new Compositor({ kind: 'blur', strength: 0.5 }).composite(image, mask);
+    expect(out.length).toBe(1280 * 720 * 4);
+    expect(differingPixels(out, image, person)).toBe(0);
+    const before = sharpness(image, background);
+    const after = sharpness(bgraToBgr(out, 1280, 720), background);
+    expect(before).toBeGreaterThan(2);
+    expect(after).toBeLessThan(before / 5);
+    for (let i = 3; i < out.length; i += 4 * 997) expect(out[i]).toBe(255);
+  });
+
+  it('replace: puts the picture, scaled to cover, behind the person', () => {
+    const picture = cv.imread(SPACE);
+    const out = new Compositor({ kind: 'replace', image: picture }).composite(image, mask);
+    expect(background.length).toBeGreaterThan(400_000);
+    expect(differingPixels(out, coverImage(picture, 1280, 720), background)).toBe(0);
+    expect(differingPixels(out, image, person)).toBe(0);
+  });
+
+  it('none: passes the frame through as BGRA', () => {
+    const compositor = new Compositor({ kind: 'none' });
+    expect(compositor.needsMask).toBe(false);
+    const out = compositor.composite(image);
+    expect(out.equals(image.cvtColor(cv.COLOR_BGR2BGRA).getData())).toBe(true);
+  });
+
+  it('refuses a missing mask or one of another size', () => {
+    const compositor = new Compositor({ kind: 'blur', strength: 0.5 });
+    expect(() => compositor.composite(image)).toThrow(/needs a mask/);
+    expect(() => compositor.composite(image, mask.resize(360, 640))).toThrow(/does not match/);
+  });
+});
