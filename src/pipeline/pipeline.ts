@@ -1,0 +1,197 @@
+import type { FrameSource, VideoFrame } from '../capture/frame-source.js';
+import type { Mat } from '../opencv.js';
+import type { Segmenter } from '../segment/segmenter.js';
+import type { FrameSink, OutputFrame } from './frame-sink.js';
+import { LatestSlot } from './latest-slot.js';
+import { PipelineStats } from './pipeline-stats.js';
+
+/** The composite stage as the pipeline sees it (src/composite/compositor.ts). */
+export interface CompositeStage {
+  readonly needsMask: boolean;
+  composite(image: Mat, mask?: Mat): Buffer;
+}
+
+export interface PipelineParts {
+  source: FrameSource;
+  /** Needed when the compositor needs a mask. */
+  segmenter?: Segmenter;
+  compositor: CompositeStage;
+  sink: FrameSink;
+}
+
+export interface PipelineOptions {
+  /** Stop once this many frames have reached the sink (after the warm-up). */
+  maxFrames?: number;
+  /** Frames to let through before measuring: the statistics restart once they have reached the sink. */
+  warmupFrames?: number;
+  /**
+   * Read the next frame only once the previous one has left the pipeline. For the benchmark, which feeds a file as
+   * fast as the pipeline goes and measures each frame's own path, without the next frame competing for the CPU.
+   * A live source (camera, paced file or demo) never runs in lockstep: it must never wait.
+   */
+  lockstep?: boolean;
+  stats?: PipelineStats;
+}
+
+interface Segmented {
+  frame: VideoFrame;
+  mask?: Mat;
+}
+
+/**
+ * The live path: capture → segment → composite → output, four loops joined by latest-value slots. Each stage
+ * works on the newest frame it can get; a frame that waits while a newer one arrives is dropped and counted, so a
+ * slow stage costs frames, never latency, and the camera is never made to wait. onnxruntime runs the model on its
+ * own threads and OpenCV reads the camera on libuv's, so capture, inference and compositing overlap.
+ *
+ * `run()` resolves after an ordered shutdown (`stop()`, `maxFrames`, or a failure, with which it then rejects):
+ * the source stops first, frames already captured finish their way out, then the segmenter and the sink close.
+ */
+export class Pipeline {
+  readonly stats: PipelineStats;
+  private readonly toSegment: LatestSlot<VideoFrame>;
+  private readonly toComposite: LatestSlot<Segmented>;
+  private readonly toOutput: LatestSlot<OutputFrame>;
+  private readonly stopped: Promise<void>;
+  private resolveStopped!: () => void;
+  private stopping = false;
+  private failure: { error: unknown } | undefined;
+  private running = false;
+  private framesOut = 0;
+  /** Frames between capture and the end of the pipeline, and who waits for none (lockstep). */
+  private inFlight = 0;
+  private idleWaiter: (() => void) | undefined;
+
+  constructor(
+    private readonly parts: PipelineParts,
+    private readonly options: PipelineOptions = {},
+  ) {
+    if (parts.compositor.needsMask && !parts.segmenter) throw new Error('Pipeline: this effect needs a segmenter');
+    this.stats = options.stats ?? new PipelineStats();
+    this.toSegment = new LatestSlot(() => this.dropped('segment-busy'));
+    this.toComposite = new LatestSlot(() => this.dropped('composite-busy'));
+    this.toOutput = new LatestSlot(() => this.dropped('output-busy'));
+    this.stopped = new Promise((resolve) => (this.resolveStopped = resolve));
+  }
+
+  /** Runs until stopped; rejects with the first failure of any stage, after shutting down in order. */
+  async run(): Promise<void> {
+    if (this.running) throw new Error('Pipeline.run: already running');
+    this.running = true;
+    const { source, segmenter, sink } = this.parts;
+    const capture = this.guard(this.captureLoop()).finally(() => this.toSegment.close());
+    const closedSource = capture.then(() => this.guard(source.close()));
+    const segment = this.guard(this.segmentLoop()).finally(() => this.toComposite.close());
+    const composite = this.guard(this.compositeLoop()).finally(() => this.toOutput.close());
+    const output = this.guard(this.outputLoop());
+    await Promise.all([capture, closedSource, segment, composite, output]);
+    if (segmenter) await this.guard(segmenter.close());
+    await this.guard(sink.close());
+    if (this.failure) throw this.failure.error;
+  }
+
+  /** Asks for an ordered shutdown; `run()` resolves once it is done. */
+  stop(): void {
+    if (this.stopping) return;
+    this.stopping = true;
+    this.resolveStopped();
+  }
+
+  private async captureLoop(): Promise<void> {
+    const { source } = this.parts;
+    while (!this.stopping) {
+      if (this.options.lockstep && this.inFlight > 0) {
+        await Promise.race([new Promise<void>((resolve) => (this.idleWaiter = resolve)), this.stopped]);
+        continue;
+      }
+      const calledAt = process.hrtime.bigint();
+      // A read still pending at shutdown is abandoned; the source's close() ends it.
+      const frame = await Promise.race([source.read(), this.stopped]);
+      if (!frame) break;
+      const readyAt = process.hrtime.bigint();
+      // A paced source stamps the moment its frame was due: the wait for it is not capture work.
+      const startedAt = frame.captureTimeNs > calledAt ? frame.captureTimeNs : calledAt;
+      this.stats.stage('capture', nsToMs(readyAt - startedAt));
+      this.stats.frameIn();
+      this.inFlight++;
+      this.toSegment.put(frame);
+    }
+  }
+
+  private async segmentLoop(): Promise<void> {
+    const { segmenter, compositor } = this.parts;
+    for (;;) {
+      const frame = await this.toSegment.take();
+      if (!frame) return;
+      let mask: Mat | undefined;
+      if (compositor.needsMask && segmenter) {
+        const startedAt = performance.now();
+        mask = await segmenter.segment(frame.image);
+        this.stats.stage('segment', performance.now() - startedAt);
+      }
+      this.toComposite.put({ frame, mask });
+    }
+  }
+
+  private async compositeLoop(): Promise<void> {
+    const { compositor } = this.parts;
+    for (;;) {
+      const item = await this.toComposite.take();
+      if (!item) return;
+      const { frame, mask } = item;
+      const startedAt = performance.now();
+      const data = compositor.composite(frame.image, mask);
+      this.stats.stage('composite', performance.now() - startedAt);
+      const { cols: width, rows: height } = frame.image;
+      this.toOutput.put({ seq: frame.seq, captureTimeNs: frame.captureTimeNs, width, height, format: 'bgra', stride: width * 4, data });
+    }
+  }
+
+  private async outputLoop(): Promise<void> {
+    const { sink } = this.parts;
+    const { maxFrames, warmupFrames = 0 } = this.options;
+    for (;;) {
+      const frame = await this.toOutput.take();
+      if (!frame) return;
+      const startedAt = performance.now();
+      const accepted = sink.write(frame);
+      const doneAt = performance.now();
+      this.stats.stage('output', doneAt - startedAt);
+      if (accepted) {
+        this.stats.frameOut(nsToMs(process.hrtime.bigint() - frame.captureTimeNs));
+        this.framesOut++;
+        if (this.framesOut === warmupFrames) this.stats.restart();
+        if (maxFrames !== undefined && this.framesOut >= warmupFrames + maxFrames) this.stop();
+      } else {
+        this.stats.drop('sink-refused');
+      }
+      this.frameLeft();
+    }
+  }
+
+  private dropped(cause: 'segment-busy' | 'composite-busy' | 'output-busy'): void {
+    this.stats.drop(cause);
+    this.frameLeft();
+  }
+
+  private frameLeft(): void {
+    this.inFlight--;
+    const waiter = this.idleWaiter;
+    this.idleWaiter = undefined;
+    waiter?.();
+  }
+
+  /** Keeps the first failure, asks for shutdown, and lets the other stages drain instead of rejecting at once. */
+  private async guard(work: Promise<unknown>): Promise<void> {
+    try {
+      await work;
+    } catch (error) {
+      this.failure ??= { error };
+      this.stop();
+    }
+  }
+}
+
+function nsToMs(ns: bigint): number {
+  return Number(ns) / 1e6;
+}

@@ -1,0 +1,119 @@
+import { accessSync, constants } from 'node:fs';
+import { dirname, extname, resolve } from 'node:path';
+import { BlurcamError, describeError } from '../errors.js';
+import { cv } from '../opencv.js';
+import type { FrameSink, OutputFrame } from './frame-sink.js';
+
+/** Codecs to try per container, best first (OpenCV's FOURCC codes). H.264 where OpenCV's build has it. */
+const CODECS: Record<string, string[]> = {
+  '.mp4': ['avc1', 'mp4v'],
+  '.mov': ['avc1', 'mp4v'],
+  '.mkv': ['avc1', 'MJPG'],
+  '.avi': ['MJPG'],
+};
+/** OpenCV's CAP_PROP_BACKEND: VideoWriter.get gives the backend's id once open, -1 when it could not open. */
+const CAP_PROP_BACKEND = 42;
+
+/**
+ * An OpenCV VideoWriter for `path`, with the best codec its container and OpenCV's build allow (or one of
+ * `codecs`). Fails with a clear error when the folder is not writable or no codec opens.
+ */
+export function openVideoWriter(
+  path: string,
+  options: VideoFileSinkOptions,
+  codecs?: string[],
+): { writer: InstanceType<typeof cv.VideoWriter>; path: string; codec: string } {
+  const absolute = resolve(path);
+  const extension = extname(absolute).toLowerCase();
+  const candidates = codecs ?? CODECS[extension];
+  if (!candidates) {
+    throw new BlurcamError(
+      'BAD_OPTION',
+      `--output ${path}: blurcam cannot write "${extension || 'no extension'}" video files.`,
+      `Name a file ending in ${Object.keys(CODECS).join(', ')}, or use --output null.`,
+    );
+  }
+  try {
+    accessSync(dirname(absolute), constants.W_OK);
+  } catch (error) {
+    throw new BlurcamError(
+      'OUTPUT_UNWRITABLE',
+      `Cannot write ${absolute}: ${describeError(error)}`,
+      'Choose a file in a folder that exists and that you can write to.',
+      { cause: error },
+    );
+  }
+  const size = new cv.Size(options.width, options.height);
+  for (const codec of candidates) {
+    const writer = new cv.VideoWriter(absolute, cv.VideoWriter.fourcc(codec), options.fps, size);
+    if (Number(writer.get(CAP_PROP_BACKEND)) > 0) return { writer, path: absolute, codec };
+    writer.release();
+  }
+  throw new BlurcamError(
+    'OUTPUT_UNWRITABLE',
+    `OpenCV could not open ${absolute} for writing with codec ${candidates.join(' or ')}.`,
+    'Try another container (--output out.avi), or check that OpenCV was built with FFmpeg.',
+  );
+}
+
+export interface VideoFileSinkOptions {
+  width: number;
+  height: number;
+  fps: number;
+}
+
+/**
+ * Writes the frames to a video file with OpenCV's VideoWriter. Encoding runs on a libuv thread, one frame at a
+ * time: a frame that arrives while the previous one is still being encoded is refused (dropped and counted), so a
+ * slow disk or codec never holds the pipeline up.
+ */
+export class VideoFileSink implements FrameSink {
+  readonly description: string;
+  private writing: Promise<void> | undefined;
+  private failure: unknown;
+
+  private constructor(
+    readonly path: string,
+    private readonly writer: InstanceType<typeof cv.VideoWriter>,
+    private readonly options: VideoFileSinkOptions,
+    codec: string,
+  ) {
+    this.description = `${path} (${codec}, ${options.width}x${options.height} @ ${options.fps} fps)`;
+  }
+
+  static open(path: string, options: VideoFileSinkOptions): VideoFileSink {
+    const { writer, path: absolute, codec } = openVideoWriter(path, options);
+    return new VideoFileSink(absolute, writer, options, codec);
+  }
+
+  write(frame: OutputFrame): boolean {
+    if (this.writing || this.failure) return false;
+    if (frame.width !== this.options.width || frame.height !== this.options.height) {
+      throw new Error(`VideoFileSink: frame ${frame.width}x${frame.height} does not match the file's ${this.options.width}x${this.options.height}`);
+    }
+    // Wraps the frame's pixels without a copy; cvtColor makes the BGR copy the encoder keeps.
+    const bgra = new cv.Mat(frame.height, frame.width, cv.CV_8UC4, frame.data, frame.stride);
+    const bgr = bgra.cvtColor(cv.COLOR_BGRA2BGR);
+    this.writing = this.writer.writeAsync(bgr).then(
+      () => {
+        this.writing = undefined;
+      },
+      (error: unknown) => {
+        this.writing = undefined;
+        this.failure = error;
+      },
+    );
+    return true;
+  }
+
+  /** Waits for the frame being encoded, then finishes the file. */
+  async close(): Promise<void> {
+    await this.writing;
+    this.writer.release();
+    if (this.failure) {
+      throw new BlurcamError('OUTPUT_UNWRITABLE', `Writing ${this.path} failed: ${describeError(this.failure)}`, 'Check the disk has room and the file is writable.', {
+        cause: this.failure,
+      });
+    }
+  }
+}
