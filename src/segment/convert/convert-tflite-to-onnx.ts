@@ -2,7 +2,7 @@
  * Converts a TFLite image-segmentation CNN (MediaPipe's selfie segmentation) into an ONNX model that runs on
  * onnxruntime's CPU and CoreML providers alike. TFLite works channels-last (NHWC), ONNX channels-first
  * (NCHW): every activation is moved to NCHW by reordering the weights around it, so the graph needs no
- * Transpose nodes. Ops are emitted in the forms CoreML accepts (docs in /models/README.md): HardSwish as
+ * Transpose nodes. Ops are emitted in the forms CoreML accepts (see models/README.md): HardSwish as
  * x * HardSigmoid(x), explicit pads everywhere, constant weights and resize scales.
  */
 import { BlurcamError } from '../../errors.js';
@@ -171,50 +171,51 @@ class GraphBuilder {
     if (!this.isConstant(this.input(op, 0)) || source.type !== TensorType.FLOAT16) {
       throw this.unsupported(`dequantizes "${source.name}", which is not a float16 constant`, op);
     }
-    const bytes = this.model.buffers[source.buffer];
-    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    const bits = Uint16Array.from({ length: this.elementCount(source, bytes, 2) }, (_, i) => view.getUint16(2 * i, true));
+    const bits = Uint16Array.from(this.constantValues(source, 2, (view, at) => view.getUint16(at, true)));
     this.folded.set(this.output(op), { name: source.name, shape: source.shape, data: float16ToFloat32(bits) });
   }
 
   private conv(op: OpContext): void {
     const options = this.options(op, 'conv2d');
-    const input = this.activation(op, 0);
-    const inputShape = this.activationShape(this.input(op, 0));
-    // TFLite filter: [out, kh, kw, in]; ONNX: [out, in, kh, kw].
+    const channels = this.activationShape(this.input(op, 0))[3];
+    // TFLite filter: [out, kh, kw, in per group]; ONNX: [out, in per group, kh, kw].
     const weights = this.floatConstant(op, 1, 4);
-    const [outChannels, kernelH, kernelW, inChannels] = weights.shape;
-    if (inputShape[3] % inChannels !== 0) throw this.invalid(`has ${inChannels}-channel filters for a ${inputShape[3]}-channel input`, op);
-    const attributes: OnnxAttribute[] = [
-      ints('kernel_shape', [kernelH, kernelW]),
-      ints('strides', [options.strideH, options.strideW]),
-      ints('dilations', [options.dilationH, options.dilationW]),
-      ints('pads', this.pads(options.padding, inputShape, [kernelH, kernelW], options)),
-      { name: 'group', type: 'int', value: inputShape[3] / inChannels },
-    ];
-    const inputs = [input, this.initializer(weights, [0, 3, 1, 2]), ...this.bias(op, outChannels)];
-    this.emit(op, 'Conv', inputs, attributes, options.activation);
+    const [outChannels, , , channelsPerGroup] = weights.shape;
+    if (channels % channelsPerGroup !== 0) throw this.invalid(`has ${channelsPerGroup}-channel filters for a ${channels}-channel input`, op);
+    this.convolution(op, options, weights, [0, 3, 1, 2], channels / channelsPerGroup, outChannels);
   }
 
   private depthwiseConv(op: OpContext): void {
     const options = this.options(op, 'depthwiseConv2d');
-    const input = this.activation(op, 0);
-    const inputShape = this.activationShape(this.input(op, 0));
+    const channels = this.activationShape(this.input(op, 0))[3];
     // TFLite filter: [1, kh, kw, channels * multiplier]; ONNX: [channels * multiplier, 1, kh, kw], one group per channel.
     const weights = this.floatConstant(op, 1, 4);
-    const [, kernelH, kernelW, outChannels] = weights.shape;
-    const channels = inputShape[3];
+    const outChannels = weights.shape[3];
     if (weights.shape[0] !== 1 || outChannels % channels !== 0) {
       throw this.invalid(`has a [${weights.shape}] filter for a ${channels}-channel input`, op);
     }
+    this.convolution(op, options, weights, [3, 0, 1, 2], channels, outChannels);
+  }
+
+  /** A Conv node for either TFLite convolution, given how its filter [?, kh, kw, ?] maps to ONNX's layout. */
+  private convolution(
+    op: OpContext,
+    options: Extract<TfliteOptions, { kind: 'conv2d' | 'depthwiseConv2d' }>,
+    weights: FloatConstant,
+    perm: number[],
+    group: number,
+    outChannels: number,
+  ): void {
+    const input = this.activation(op, 0);
+    const kernel = [weights.shape[1], weights.shape[2]];
     const attributes: OnnxAttribute[] = [
-      ints('kernel_shape', [kernelH, kernelW]),
+      ints('kernel_shape', kernel),
       ints('strides', [options.strideH, options.strideW]),
       ints('dilations', [options.dilationH, options.dilationW]),
-      ints('pads', this.pads(options.padding, inputShape, [kernelH, kernelW], options)),
-      { name: 'group', type: 'int', value: channels },
+      ints('pads', this.pads(options.padding, this.activationShape(this.input(op, 0)), kernel, options)),
+      { name: 'group', type: 'int', value: group },
     ];
-    const inputs = [input, this.initializer(weights, [3, 0, 1, 2]), ...this.bias(op, outChannels)];
+    const inputs = [input, this.initializer(weights, perm), ...this.bias(op, outChannels)];
     this.emit(op, 'Conv', inputs, attributes, options.activation);
   }
 
@@ -290,8 +291,8 @@ class GraphBuilder {
     const input = this.activation(op, 0);
     const [, height, width] = this.activationShape(this.input(op, 0));
     const size = this.intConstant(op, 1);
-    const scales = [size[0] / height, size[1] / width];
-    if (size.length !== 2 || !scales.every((scale) => Number.isInteger(scale) && scale >= 1)) {
+    const scales = size.length === 2 ? [size[0] / height, size[1] / width] : [];
+    if (scales.length !== 2 || !scales.every((scale) => Number.isInteger(scale) && scale >= 1)) {
       throw this.unsupported(`resizes ${height}x${width} to ${size.join('x')}; only whole-number upscaling is supported`, op);
     }
     const scalesName = this.addInitializer(`${this.tensors[this.input(op, 1)].name}/scales`, [4], Float32Array.from([1, 1, ...scales]));
@@ -389,9 +390,7 @@ class GraphBuilder {
     let constant: FloatConstant;
     if (folded !== undefined) constant = folded;
     else if (this.isConstant(index) && tensor.type === TensorType.FLOAT32) {
-      const bytes = this.model.buffers[tensor.buffer];
-      const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-      const data = Float32Array.from({ length: this.elementCount(tensor, bytes, 4) }, (_, i) => view.getFloat32(4 * i, true));
+      const data = Float32Array.from(this.constantValues(tensor, 4, (view, at) => view.getFloat32(at, true)));
       constant = { name: tensor.name, shape: tensor.shape, data };
     } else {
       throw this.unsupported(`takes "${tensor.name}" as input ${position}, which is not a float constant`, op);
@@ -406,21 +405,22 @@ class GraphBuilder {
     if (!this.isConstant(index) || tensor.type !== TensorType.INT32) {
       throw this.unsupported(`takes "${tensor.name}" as input ${position}, which is not an int32 constant`, op);
     }
-    const bytes = this.model.buffers[tensor.buffer];
-    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    return Array.from({ length: this.elementCount(tensor, bytes, 4) }, (_, i) => view.getInt32(4 * i, true));
+    return this.constantValues(tensor, 4, (view, at) => view.getInt32(at, true));
   }
 
   private isConstant(index: number): boolean {
     return this.folded.has(index) || this.model.buffers[this.tensors[index].buffer].byteLength > 0;
   }
 
-  private elementCount(tensor: TfliteTensor, bytes: Uint8Array, elementBytes: number): number {
+  /** The values in a constant tensor's buffer (little-endian, like the whole file), checked against its shape. */
+  private constantValues(tensor: TfliteTensor, elementBytes: number, read: (view: DataView, at: number) => number): number[] {
+    const bytes = this.model.buffers[tensor.buffer];
     const count = tensor.shape.reduce((product, dim) => product * dim, 1);
     if (bytes.byteLength !== count * elementBytes) {
       throw this.invalid(`tensor "${tensor.name}" of shape [${tensor.shape}] holds ${bytes.byteLength} bytes instead of ${count * elementBytes}`);
     }
-    return count;
+    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    return Array.from({ length: count }, (_, i) => read(view, i * elementBytes));
   }
 
   /** The NHWC shape of an activation; the whole graph must be single-image 4-D float32. */

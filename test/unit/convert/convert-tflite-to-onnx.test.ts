@@ -6,7 +6,7 @@ import { convertTfliteToOnnx, tfliteToOnnxModel, type ConvertOptions } from '../
 import type { OnnxModel, OnnxNode } from '../../../src/segment/convert/encode-onnx.js';
 import { FlatbufferView } from '../../../src/segment/convert/flatbuffer-view.js';
 import { float16ToFloat32 } from '../../../src/segment/convert/float16.js';
-import { BuiltinOperator, readTflite, type TfliteModel } from '../../../src/segment/convert/read-tflite.js';
+import { BuiltinOperator, readTflite, TensorType, type TfliteModel } from '../../../src/segment/convert/read-tflite.js';
 
 const SQUARE = 'selfie_segmentation.tflite';
 const LANDSCAPE = 'selfie_segmentation_landscape.tflite';
@@ -171,6 +171,29 @@ describe.each([
       expect([n, h, w, c], name).toEqual(tensors.get(name.replace(/\/gate$/, '')));
     }
     expect(shapes.get('h_swish')).toEqual([1, 16, height / 2, width / 2]);
+  });
+});
+
+describe('tfliteToOnnxModel with float32 weights', () => {
+  it('converts a model whose weights are float32 constants to the same graph as their float16 originals', () => {
+    const original = tfliteToOnnxModel(readTflite(read(SQUARE), SQUARE), options(SQUARE));
+    // The same model with every DEQUANTIZE removed: its fp16 inputs widened in the file, consumers rewired.
+    const model = readTflite(read(SQUARE), SQUARE);
+    const graph = model.subgraphs[0];
+    const isDequantize = (op: TfliteModel['subgraphs'][0]['operators'][0]) =>
+      model.operatorCodes[op.opcodeIndex].builtinCode === BuiltinOperator.DEQUANTIZE;
+    const replacement = new Map<number, number>();
+    for (const op of graph.operators.filter(isDequantize)) {
+      const source = graph.tensors[op.inputs[0]];
+      const widened = tfliteWeights(model, source.name).data;
+      model.buffers.push(new Uint8Array(widened.buffer));
+      Object.assign(source, { type: TensorType.FLOAT32, buffer: model.buffers.length - 1 });
+      replacement.set(op.outputs[0], op.inputs[0]);
+    }
+    graph.operators = graph.operators.filter((op) => !isDequantize(op));
+    for (const op of graph.operators) op.inputs = op.inputs.map((index) => replacement.get(index) ?? index);
+
+    expect(tfliteToOnnxModel(model, options(SQUARE))).toEqual(original);
   });
 });
 
