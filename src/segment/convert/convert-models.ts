@@ -25,11 +25,9 @@ export const BUNDLED_MODELS: readonly BundledModel[] = [
 /** models/ at the package root (this file runs from src/ in tests and from dist/ once built). */
 export const MODELS_DIR = fileURLToPath(new URL('../../../models/', import.meta.url));
 
-const packageRoot = dirname(createRequire(import.meta.url).resolve(`${MODEL_PACKAGE}/package.json`));
-
 /** Where the package keeps a model file, e.g. bundledModelPath('selfie_segmentation.tflite'). */
 export function bundledModelPath(fileName: string): string {
-  return join(packageRoot, fileName);
+  return join(dirname(createRequire(import.meta.url).resolve(`${MODEL_PACKAGE}/package.json`)), fileName);
 }
 
 function packageVersion(packageJsonPath: string): string {
