@@ -109,6 +109,9 @@ export class VideoFileSink implements FrameSink {
   /** Waits for the frame being encoded, then finishes the file. */
   async close(): Promise<void> {
     await this.writing;
+    // The binding's async write keeps its own reference to the writer until its callback has returned; the file
+    // is finished only when the last reference goes, so release after that callback, not inside it.
+    await new Promise((resolve) => setImmediate(resolve));
     this.writer.release();
     if (this.failure) {
       throw new BlurcamError('OUTPUT_UNWRITABLE', `Writing ${this.path} failed: ${describeError(this.failure)}`, 'Check the disk has room and the file is writable.', {
