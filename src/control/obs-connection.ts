@@ -111,12 +111,16 @@ export class ObsConnection {
   async call<T extends ObsRequest>(type: T, data?: OBSRequestTypes[T], timeoutMs = this.requestTimeoutMs): Promise<OBSResponseTypes[T]> {
     if (!this.isOpen) throw lostConnection(this.url, type);
     let timer: NodeJS.Timeout | undefined;
+    // obs-websocket-js never settles a request whose connection closed; a listener per request (removed
+    // afterwards, so a long session does not pile them up) turns that into an error.
+    let onClosed: (() => void) | undefined;
     const request = this.socket.call(type, data);
     try {
       return await Promise.race([
         request,
-        this.closed.then((): never => {
-          throw lostConnection(this.url, type);
+        new Promise<never>((_, reject) => {
+          onClosed = () => reject(lostConnection(this.url, type));
+          this.socket.once('ConnectionClosed', onClosed);
         }),
         new Promise<never>((_, reject) => {
           timer = setTimeout(
@@ -145,6 +149,7 @@ export class ObsConnection {
       throw error;
     } finally {
       clearTimeout(timer);
+      if (onClosed) this.socket.off('ConnectionClosed', onClosed);
     }
   }
 

@@ -57,6 +57,7 @@ export class ObsSession extends EventEmitter<ObsSessionEvents> {
   private retryTimer: NodeJS.Timeout | undefined;
   private wakeRetry: (() => void) | undefined;
   private lastWarning = '';
+  private lastScene: ProgramScene | undefined;
 
   constructor(private readonly options: ObsSessionOptions) {
     super();
@@ -66,14 +67,14 @@ export class ObsSession extends EventEmitter<ObsSessionEvents> {
     return this.currentState;
   }
 
-  /** The live scene, once known. */
+  /** The live scene, once known (the last one seen while OBS is unreachable). */
   get programScene(): ProgramScene | undefined {
-    return this.watcher?.current;
+    return this.lastScene;
   }
 
-  /** Whether OBS is live on a scene that shows blurcam's source (false while disconnected). */
+  /** Whether OBS is live on a scene that shows blurcam's source (false while OBS is unreachable). */
   get showsBlurcam(): boolean {
-    return this.currentState === 'ready' && this.watcher?.current?.showsBlurcam === true;
+    return this.currentState === 'ready' && this.lastScene?.showsBlurcam === true;
   }
 
   /** The OBS this session started (with `launch`), if any; it keeps running after stop(). */
@@ -132,7 +133,7 @@ export class ObsSession extends EventEmitter<ObsSessionEvents> {
       this.watcher = new ProgramSceneWatcher(
         obs,
         inputName,
-        (scene) => this.emit('programScene', scene),
+        (scene) => this.sceneSeen(scene),
         (error) => {
           if (obs.connected) this.warn(asBlurcamError(error));
         },
@@ -163,7 +164,7 @@ export class ObsSession extends EventEmitter<ObsSessionEvents> {
 
   private async reconnect(): Promise<void> {
     const { first, max } = this.options.reconnectDelayMs ?? DEFAULT_RECONNECT_DELAY_MS;
-    const wasLive = this.watcher?.current?.sceneName === this.options.sceneName;
+    const wasLive = this.lastScene?.sceneName === this.options.sceneName;
     for (let delayMs = first; this.currentState === 'reconnecting'; delayMs = Math.min(delayMs * 2, max)) {
       await new Promise<void>((resolve) => {
         this.wakeRetry = resolve;
@@ -180,6 +181,13 @@ export class ObsSession extends EventEmitter<ObsSessionEvents> {
         if (!isBlurcamError(error, 'OBS_UNREACHABLE')) this.warn(asBlurcamError(error));
       }
     }
+  }
+
+  /** Each watcher (one per connection) reports its first scene; listeners hear only real changes. */
+  private sceneSeen(scene: ProgramScene): void {
+    if (scene.sceneName === this.lastScene?.sceneName && scene.showsBlurcam === this.lastScene.showsBlurcam) return;
+    this.lastScene = scene;
+    this.emit('programScene', scene);
   }
 
   private async dropConnection(): Promise<void> {

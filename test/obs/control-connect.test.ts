@@ -116,6 +116,14 @@ describe('OBS connection (real OBS, without the plugin)', () => {
     }
   });
 
+  it('says OBS_UNREACHABLE for a request on a connection that has ended', async () => {
+    const connection = await obs.connect();
+    await connection.close();
+    const error = await rejection(connection.call('GetSceneList'));
+    expect(error.code).toBe('OBS_UNREACHABLE');
+    expect(error.message).toBe(`The connection to OBS at ${obs.url} ended before it answered GetSceneList.`);
+  });
+
   it('says OBS_REQUEST_FAILED with the status code when OBS refuses a request', async () => {
     const connection = await obs.connect();
     try {

@@ -76,6 +76,8 @@ describe('OBS session (real OBS with the plugin)', () => {
     await waitFor('the session to be ready again', async () => (session?.state === 'ready' && readyCount === 2 ? true : undefined), 60_000);
     expect(states).toEqual(['connecting', 'ready', 'reconnecting', 'ready']);
     expect(session.programScene?.showsBlurcam).toBe(true);
+    // The same live scene before and after the restart: listeners heard it once.
+    expect(scenes).toEqual([{ sceneName: SCENE, showsBlurcam: true }]);
 
     const after = await obs.connect();
     try {
