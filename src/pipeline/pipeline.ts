@@ -153,6 +153,11 @@ export class Pipeline {
     for (;;) {
       const frame = await this.toOutput.take();
       if (!frame) return;
+      // Past the frame limit, frames still on their way out are let go: --frames N means N.
+      if (maxFrames !== undefined && this.framesOut >= warmupFrames + maxFrames) {
+        this.frameLeft();
+        continue;
+      }
       const startedAt = performance.now();
       const accepted = sink.write(frame);
       const doneAt = performance.now();

@@ -125,8 +125,23 @@ describe('Pipeline', () => {
     await running;
     expect(done).toBe(true);
     expect(seqsOf(sink)).toEqual([0, 1, 2]);
+    expect(source.closed).toBe(true);
     // The warm-up frame is not in the statistics.
     expect(pipeline.stats.total().framesOut).toBe(2);
+  });
+
+  it('lets no frame out past the limit, even one already on its way', async () => {
+    const { source, segmenter, sink, running } = setUp({ gated: true, maxFrames: 1 });
+    await settle();
+    source.push();
+    await settle();
+    source.push(); // waits for the segmenter behind frame 0
+    await settle();
+    segmenter.release(); // frame 0 out: the limit is reached while frame 1 is still in the pipeline
+    await settle();
+    segmenter.release();
+    await running;
+    expect(seqsOf(sink)).toEqual([0]);
   });
 
   it('in lockstep, reads the next frame only once the previous one has left', async () => {
