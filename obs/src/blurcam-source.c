@@ -20,14 +20,16 @@
 #include <util/threading.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include <zmq.h>
 
 #define BLURCAM_SETTING_ENDPOINT "endpoint"
-/* How often the worker thread checks for a stop request while no message arrives. */
+/* How often the worker thread wakes while no message arrives, to notice a stopped blurcam. */
 #define BLURCAM_POLL_MS 100
 /* How long the source waits before retrying a failed bind (endpoint in use, folder missing). */
 #define BLURCAM_RETRY_BIND_MS 1000
@@ -75,6 +77,8 @@ struct blurcam_source {
 	pthread_t thread;
 	bool thread_running;
 	os_event_t *stop_event;
+	/* Written on stop so the thread wakes from its poll at once: OBS waits for destroy on shutdown. */
+	int wake_fds[2];
 	/* Guards `stats` and `endpoint`, which obs-websocket's thread reads. */
 	pthread_mutex_t stats_mutex;
 	struct blurcam_source_stats stats;
@@ -308,9 +312,12 @@ static void *blurcam_source_thread(void *data)
 			blurcam_source_set_state(s, socket ? BLURCAM_STATE_WAITING : BLURCAM_STATE_ENDPOINT_ERROR);
 		}
 		if (socket) {
-			zmq_pollitem_t item = {.socket = socket, .events = ZMQ_POLLIN};
-			int ready = zmq_poll(&item, 1, BLURCAM_POLL_MS);
-			if (ready > 0 && blurcam_source_receive(s, socket)) {
+			zmq_pollitem_t items[] = {
+				{.socket = socket, .events = ZMQ_POLLIN},
+				{.fd = s->wake_fds[0], .events = ZMQ_POLLIN},
+			};
+			int ready = zmq_poll(items, 2, BLURCAM_POLL_MS);
+			if (ready > 0 && (items[0].revents & ZMQ_POLLIN) && blurcam_source_receive(s, socket)) {
 				last_frame_ns = os_gettime_ns();
 				placeholder_shown = false;
 			} else if (ready < 0 && errno != EINTR) {
@@ -343,6 +350,9 @@ static void *blurcam_source_thread(void *data)
 
 static void blurcam_source_start(struct blurcam_source *s)
 {
+	char drained[16];
+	while (read(s->wake_fds[0], drained, sizeof(drained)) > 0)
+		continue;
 	os_event_reset(s->stop_event);
 	s->thread_running = pthread_create(&s->thread, NULL, blurcam_source_thread, s) == 0;
 	if (!s->thread_running)
@@ -354,6 +364,8 @@ static void blurcam_source_stop(struct blurcam_source *s)
 	if (!s->thread_running)
 		return;
 	os_event_signal(s->stop_event);
+	ssize_t written = write(s->wake_fds[1], "", 1);
+	UNUSED_PARAMETER(written);
 	pthread_join(s->thread, NULL);
 	s->thread_running = false;
 }
@@ -517,12 +529,15 @@ static void *blurcam_source_create(obs_data_t *settings, obs_source_t *source)
 	struct blurcam_source *s = bzalloc(sizeof(struct blurcam_source));
 	s->source = source;
 	pthread_mutex_init(&s->stats_mutex, NULL);
-	if (os_event_init(&s->stop_event, OS_EVENT_TYPE_MANUAL) != 0) {
+	if (os_event_init(&s->stop_event, OS_EVENT_TYPE_MANUAL) != 0 || pipe(s->wake_fds) != 0) {
 		blurcam_log(LOG_ERROR, "source '%s' could not be created", obs_source_get_name(source));
+		if (s->stop_event)
+			os_event_destroy(s->stop_event);
 		pthread_mutex_destroy(&s->stats_mutex);
 		bfree(s);
 		return NULL;
 	}
+	fcntl(s->wake_fds[0], F_SETFL, O_NONBLOCK);
 	/* Show the newest frame at once instead of pacing frames by their timestamps: latency first. */
 	obs_source_set_async_unbuffered(source, true);
 
@@ -551,6 +566,8 @@ static void blurcam_source_destroy(void *data)
 	blurcam_source_stop(s);
 	blurcam_source_log_summary(s);
 	os_event_destroy(s->stop_event);
+	close(s->wake_fds[0]);
+	close(s->wake_fds[1]);
 	pthread_mutex_destroy(&s->stats_mutex);
 	bfree(s);
 }

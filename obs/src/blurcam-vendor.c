@@ -43,11 +43,12 @@ bool blurcam_vendor_register(void)
 		return false;
 	}
 
-	calldata_t data = {0};
-	calldata_set_string(&data, "name", BLURCAM_VENDOR_NAME);
-	proc_handler_call(handler, "vendor_register", &data);
-	void *vendor = calldata_ptr(&data, "vendor");
-	calldata_free(&data);
+	/* calldata_free does not reset the struct: each call gets its own. */
+	calldata_t vendor_data = {0};
+	calldata_set_string(&vendor_data, "name", BLURCAM_VENDOR_NAME);
+	proc_handler_call(handler, "vendor_register", &vendor_data);
+	void *vendor = calldata_ptr(&vendor_data, "vendor");
+	calldata_free(&vendor_data);
 	if (!vendor) {
 		blurcam_log(LOG_WARNING, "obs-websocket refused the '%s' vendor", BLURCAM_VENDOR_NAME);
 		return false;
@@ -55,12 +56,13 @@ bool blurcam_vendor_register(void)
 
 	/* obs-websocket copies the callback struct, so a local one is enough. */
 	struct blurcam_vendor_request_callback callback = {blurcam_vendor_get_stats, NULL};
-	calldata_set_ptr(&data, "vendor", vendor);
-	calldata_set_string(&data, "type", BLURCAM_VENDOR_REQUEST_GET_STATS);
-	calldata_set_ptr(&data, "callback", &callback);
-	proc_handler_call(handler, "vendor_request_register", &data);
-	bool registered = calldata_bool(&data, "success");
-	calldata_free(&data);
+	calldata_t request_data = {0};
+	calldata_set_ptr(&request_data, "vendor", vendor);
+	calldata_set_string(&request_data, "type", BLURCAM_VENDOR_REQUEST_GET_STATS);
+	calldata_set_ptr(&request_data, "callback", &callback);
+	proc_handler_call(handler, "vendor_request_register", &request_data);
+	bool registered = calldata_bool(&request_data, "success");
+	calldata_free(&request_data);
 	if (!registered)
 		blurcam_log(LOG_WARNING, "obs-websocket refused the %s request", BLURCAM_VENDOR_REQUEST_GET_STATS);
 	return registered;
