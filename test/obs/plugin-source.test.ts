@@ -1,0 +1,111 @@
+/**
+ * The blurcam source in a real OBS (Xvfb): frames sent by the real sender show up, the plugin's counters
+ * come back through obs-websocket, a stopped blurcam shows the placeholder, and removing the source or
+ * quitting OBS ends its thread cleanly.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ObsConnection } from '../../src/control/obs-connection.js';
+import { setupBlurcamScene } from '../../src/control/obs-setup.js';
+import { defaultEndpoint } from '../../src/transport/endpoint.js';
+import { readPluginStats } from '../../src/transport/plugin-stats.js';
+import { type ObsInstance, startObs } from './obs-harness.js';
+import {
+  PATTERN_A,
+  type PatternSender,
+  preparePluginTests,
+  screenshot,
+  showsPattern,
+  showsPlaceholder,
+  sourceStats,
+  startPatternSender,
+  waitFor,
+} from './plugin-helpers.js';
+
+const SCENE = 'blurcam';
+const INPUT = 'blurcam camera';
+
+describe('blurcam source in real OBS', () => {
+  let obs: ObsInstance;
+  let connection: ObsConnection;
+  let sender: PatternSender | undefined;
+
+  beforeAll(async () => {
+    preparePluginTests();
+    obs = await startObs({ plugin: true });
+    connection = await obs.connect();
+  }, 240_000);
+
+  afterAll(async () => {
+    await sender?.kill();
+    await connection?.close();
+    await obs?.dispose();
+  }, 60_000);
+
+  it('listens on the default endpoint, the same one the sender computes, and shows the frames sent', async () => {
+    // An empty endpoint setting means the plugin's default: both sides must agree on it.
+    await setupBlurcamScene(connection, { sceneName: SCENE, endpoint: '', inputName: INPUT });
+    const endpoint = defaultEndpoint({ env: obs.env });
+    const listening = await waitFor('the source to listen', async () => {
+      const stats = await sourceStats(connection, INPUT);
+      return stats.state === 'waiting' || stats.state === 'not_running' ? stats : undefined;
+    });
+    expect(listening.endpoint).toBe(endpoint);
+
+    sender = startPatternSender(endpoint, PATTERN_A);
+    await waitFor('the pattern in a screenshot', async () => (showsPattern(await screenshot(connection, INPUT, 160), PATTERN_A) ? true : undefined));
+  });
+
+  it('reports its counters and glass-to-OBS latency through the "blurcam" obs-websocket vendor', async () => {
+    const stats = await waitFor('30 frames shown', async () => {
+      const current = await sourceStats(connection, INPUT);
+      return current.shown >= 30 ? current : undefined;
+    });
+    expect(stats).toMatchObject({ name: INPUT, state: 'receiving', width: 1280, height: 720, malformed: 0 });
+    expect(stats.received).toBeGreaterThanOrEqual(stats.shown);
+    expect(stats.latencyMs.samples).toBeGreaterThanOrEqual(30);
+    expect(stats.latencyMs.median).toBeGreaterThan(0);
+    expect(stats.latencyMs.p95).toBeGreaterThanOrEqual(stats.latencyMs.median);
+    expect(stats.latencyMs.max).toBeLessThan(5_000);
+    expect(Object.keys(stats.malformedByReason).sort()).toEqual(
+      ['bad_dimensions', 'bad_format', 'bad_header_size', 'bad_magic', 'bad_payload_size', 'bad_stride', 'bad_version', 'oversized', 'truncated'].sort(),
+    );
+
+    const [afterReset] = await readPluginStats(connection, { sourceName: INPUT, reset: true });
+    expect(afterReset.shown).toBeGreaterThanOrEqual(stats.shown);
+    const [fresh] = await readPluginStats(connection, { sourceName: INPUT });
+    expect(fresh.shown).toBeLessThan(afterReset.shown);
+    expect(await readPluginStats(connection, { sourceName: 'no such source' })).toEqual([]);
+  });
+
+  it('shows "blurcam is not running" (not a frozen frame) once blurcam stops', async () => {
+    await sender?.stop();
+    sender = undefined;
+    await waitFor('the not-running state', async () => ((await sourceStats(connection, INPUT)).state === 'not_running' ? true : undefined));
+    const image = await waitFor('the placeholder in a screenshot', async () => {
+      const shot = await screenshot(connection, INPUT, 640);
+      return showsPlaceholder(shot) ? shot : undefined;
+    });
+    expect(showsPattern(image, PATTERN_A)).toBe(false);
+  });
+
+  it('joins its thread and logs a summary when the source is removed', async () => {
+    const before = (await sourceStats(connection, INPUT)).shown;
+    await connection.call('RemoveInput', { inputName: INPUT });
+    const summary = await waitFor('the summary line in the OBS log', async () => {
+      const match = /\[blurcam\] source 'blurcam camera' stopped: received (\d+), shown (\d+), dropped \d+, missed \d+, malformed 0; glass-to-OBS latency median [\d.]+ ms, p95 [\d.]+ ms/.exec(obs.logs());
+      return match ?? undefined;
+    });
+    expect(Number(summary[2])).toBe(before);
+    expect(await readPluginStats(connection)).toEqual([]);
+  });
+
+  it('lets OBS quit cleanly (SIGINT) with a source listening', async () => {
+    await setupBlurcamScene(connection, { sceneName: SCENE, endpoint: '', inputName: INPUT });
+    await waitFor('the source to listen', async () => ((await sourceStats(connection, INPUT)).state !== 'endpoint_error' ? true : undefined));
+    const running = obs.process;
+    await connection.close();
+    await obs.stop();
+    expect(await running?.exit).toBe(0);
+    expect(obs.logs()).toMatch(/\[blurcam\] source 'blurcam camera' stopped/);
+  });
+});
