@@ -7,6 +7,9 @@ import { Log } from '@u4/opencv-build';
 
 process.env.OPENCV4NODEJS_DISABLE_AUTOBUILD ??= '1';
 Log.silence = true;
+// OpenCV's own log lines ("can't open camera by index", GStreamer notes) would bury our clearer errors;
+// OPENCV_LOG_LEVEL=INFO in the environment brings them back for debugging.
+process.env.OPENCV_LOG_LEVEL ??= 'SILENT';
 
 const binding = await import('@u4/opencv4nodejs');
 

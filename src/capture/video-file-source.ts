@@ -49,9 +49,10 @@ export class VideoFileSource implements FrameSource {
     }
     let capture: InstanceType<typeof cv.VideoCapture>;
     try {
-      capture = new cv.VideoCapture(absolute);
+      // FFmpeg reads every common file; letting OpenCV also try GStreamer only adds console noise on a bad file.
+      capture = new cv.VideoCapture(absolute, cv.CAP_FFMPEG);
     } catch (error) {
-      throw unreadable(path, describeError(error), error);
+      throw unreadable(path, 'FFmpeg could not open it', error);
     }
     const first = await capture.readAsync().catch((error: unknown) => {
       capture.release();
