@@ -6,11 +6,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ObsConnection } from '../../src/control/obs-connection.js';
 import { setupBlurcamScene } from '../../src/control/obs-setup.js';
+import { Push } from 'zeromq';
 import { defaultEndpoint } from '../../src/transport/endpoint.js';
+import { FRAME_PROTOCOL, framePayloadSize, writeFrameHeader } from '../../src/transport/frame-protocol.js';
 import { readPluginStats } from '../../src/transport/plugin-stats.js';
 import { type ObsInstance, startObs } from './obs-harness.js';
 import {
   PATTERN_A,
+  type Pattern,
   type PatternSender,
   preparePluginTests,
   screenshot,
@@ -86,6 +89,29 @@ describe('blurcam source in real OBS', () => {
       return showsPlaceholder(shot) ? shot : undefined;
     });
     expect(showsPattern(image, PATTERN_A)).toBe(false);
+  });
+
+  it('shows I420 frames too (BT.601, limited range, as OpenCV converts)', async () => {
+    // Orange (255, 128, 0) in BT.601 limited range: Y 146, U (Cb) 53, V (Cr) 193.
+    const [width, height] = [320, 240];
+    const message = Buffer.alloc(FRAME_PROTOCOL.headerSize + framePayloadSize('i420', height, width));
+    writeFrameHeader(message, { width, height, format: 'i420', stride: width, seq: 1, captureTimeNs: process.hrtime.bigint() });
+    const ySize = width * height;
+    message.fill(146, FRAME_PROTOCOL.headerSize, FRAME_PROTOCOL.headerSize + ySize);
+    message.fill(53, FRAME_PROTOCOL.headerSize + ySize, FRAME_PROTOCOL.headerSize + ySize + ySize / 4);
+    message.fill(193, FRAME_PROTOCOL.headerSize + ySize + ySize / 4);
+    const orange: Pattern = ['ff8000', 'ff8000', 'ff8000', 'ff8000'];
+    const push = new Push({ linger: 0 });
+    try {
+      push.connect(defaultEndpoint({ env: obs.env }));
+      await waitFor('the I420 frame in a screenshot', async () => {
+        await push.send(message);
+        return showsPattern(await screenshot(connection, INPUT, 160), orange) ? true : undefined;
+      });
+    } finally {
+      push.close();
+    }
+    expect(await sourceStats(connection, INPUT)).toMatchObject({ width, height, malformed: 0 });
   });
 
   it('joins its thread and logs a summary when the source is removed', async () => {

@@ -1,0 +1,143 @@
+/**
+ * `npm run bench:obs` (node dist/bench/obs-latency.js [--seconds 20] [--size 1280x720] [--fps 30] [--json]):
+ * starts a headless OBS with blurcam's plugin, feeds it frames through the real sender at the given rate and
+ * prints the glass-to-OBS latency the plugin measured (capture timestamp to its hand-off to OBS: encoding,
+ * ZeroMQ, validation and OBS's copy), median and p95, with the plugin's and the sender's counters.
+ * The frames are generated, so "capture" is the moment each frame is made; with a camera, the pipeline's
+ * own time (see `blurcam bench`) comes on top.
+ */
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { parseSize } from '../config.js';
+import { connectObs } from '../control/obs-connection.js';
+import { setupBlurcamScene } from '../control/obs-setup.js';
+import { BlurcamError } from '../errors.js';
+import type { OutputFrame } from '../pipeline/frame-sink.js';
+import { defaultEndpoint } from '../transport/endpoint.js';
+import { type PluginSourceStats, readPluginStats } from '../transport/plugin-stats.js';
+import { ZmqFrameSender } from '../transport/zmq-frame-sender.js';
+import { startHeadlessObs } from './headless-obs.js';
+
+const repoDir = resolve(fileURLToPath(import.meta.url), '..', '..', '..');
+const INPUT = 'blurcam camera';
+/** OBS's first frames are slower (textures are created): they are left out of the figures. */
+const WARMUP_MS = 2_000;
+/** Distinct frames cycled through, so consecutive messages differ as camera frames do. */
+const FRAME_VARIANTS = 4;
+
+export interface ObsLatencyOptions {
+  seconds: number;
+  width: number;
+  height: number;
+  fps: number;
+}
+
+export interface ObsLatencyReport extends ObsLatencyOptions {
+  obsVersion: string;
+  latencyMs: PluginSourceStats['latencyMs'];
+  plugin: Pick<PluginSourceStats, 'received' | 'shown' | 'dropped' | 'missed' | 'malformed' | 'malformedByReason'>;
+  sender: { sent: number; dropped: number };
+  /** The target: p95 under one frame interval. */
+  targetMs: number;
+  targetMet: boolean;
+}
+
+/** BGRA frames with a bright bar at a different place in each. */
+function makeFrames(width: number, height: number): Buffer[] {
+  return Array.from({ length: FRAME_VARIANTS }, (_, variant) => {
+    const data = Buffer.alloc(width * height * 4, 0x40);
+    const barStart = Math.floor((variant * width) / FRAME_VARIANTS);
+    for (let y = 0; y < height; y++) data.fill(0xe0, (y * width + barStart) * 4, (y * width + barStart + Math.floor(width / 16)) * 4);
+    return data;
+  });
+}
+
+/** Sends frames at `fps` until `untilMs` (Date.now() clock), on a fixed schedule so late frames do not shift the next. */
+async function feed(sender: ZmqFrameSender, frames: Buffer[], options: ObsLatencyOptions, untilMs: number, firstSeq: number): Promise<number> {
+  const intervalMs = 1000 / options.fps;
+  const start = performance.now();
+  let seq = firstSeq;
+  for (let i = 0; Date.now() < untilMs; i++) {
+    const frame: OutputFrame = {
+      seq: seq++,
+      captureTimeNs: process.hrtime.bigint(),
+      width: options.width,
+      height: options.height,
+      format: 'bgra',
+      stride: options.width * 4,
+      data: frames[i % frames.length],
+    };
+    sender.write(frame);
+    await sleep(Math.max(0, start + (i + 1) * intervalMs - performance.now()));
+  }
+  return seq;
+}
+
+export async function measureObsLatency(options: ObsLatencyOptions): Promise<ObsLatencyReport> {
+  const pluginLibrary = join(repoDir, 'obs', 'build', 'blurcam-obs.so');
+  if (!existsSync(pluginLibrary)) {
+    throw new BlurcamError('OBS_PLUGIN_MISSING', `The OBS plugin is not built (${pluginLibrary} is missing).`, 'Run scripts/build-plugin.sh first.');
+  }
+  const obs = await startHeadlessObs({ pluginLibrary, pluginData: join(repoDir, 'obs', 'data'), ...options });
+  let sender: ZmqFrameSender | undefined;
+  try {
+    const connection = await connectObs({ url: obs.url, password: obs.password });
+    // The source sits in the live scene, rendered every frame as when someone is on a call.
+    await setupBlurcamScene(connection, { sceneName: 'blurcam', endpoint: '', inputName: INPUT });
+    sender = new ZmqFrameSender(defaultEndpoint({ env: obs.env }));
+    const frames = makeFrames(options.width, options.height);
+
+    const warmedUp = await feed(sender, frames, options, Date.now() + WARMUP_MS, 0);
+    await readPluginStats(connection, { sourceName: INPUT, reset: true });
+    const senderBefore = sender.stats;
+    await feed(sender, frames, options, Date.now() + options.seconds * 1000, warmedUp);
+    await sleep(200);
+    const [stats] = await readPluginStats(connection, { sourceName: INPUT });
+    const senderAfter = sender.stats;
+    await connection.close();
+    if (!stats) throw new Error(`the plugin reports no source "${INPUT}" (see ${obs.logPath})`);
+
+    const targetMs = 1000 / options.fps;
+    const { received, shown, dropped, missed, malformed, malformedByReason } = stats;
+    return {
+      ...options,
+      obsVersion: connection.version.obsVersion,
+      latencyMs: stats.latencyMs,
+      plugin: { received, shown, dropped, missed, malformed, malformedByReason },
+      sender: { sent: senderAfter.sent - senderBefore.sent, dropped: senderAfter.dropped - senderBefore.dropped },
+      targetMs,
+      targetMet: stats.latencyMs.samples > 0 && stats.latencyMs.p95 < targetMs,
+    };
+  } finally {
+    await sender?.close();
+    await obs.stop();
+  }
+}
+
+export function formatObsLatency(report: ObsLatencyReport): string {
+  const { latencyMs: latency, plugin, sender } = report;
+  const ms = (value: number) => `${value.toFixed(1)} ms`;
+  return [
+    `obs-latency: ${report.width}x${report.height} BGRA at ${report.fps} fps for ${report.seconds} s into OBS ${report.obsVersion} (headless)`,
+    `glass-to-OBS latency: median ${ms(latency.median)}, p95 ${ms(latency.p95)}, max ${ms(latency.max)} over ${latency.samples} frames`,
+    `target p95 < ${ms(report.targetMs)} (one frame): ${report.targetMet ? 'met' : 'NOT met'}`,
+    `plugin: received ${plugin.received}, shown ${plugin.shown}, dropped ${plugin.dropped}, missed ${plugin.missed}, malformed ${plugin.malformed}`,
+    `sender: sent ${sender.sent}, dropped ${sender.dropped}`,
+  ].join('\n');
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const { values } = parseArgs({
+    options: {
+      seconds: { type: 'string', default: '20' },
+      size: { type: 'string', default: '1280x720' },
+      fps: { type: 'string', default: '30' },
+      json: { type: 'boolean', default: false },
+    },
+  });
+  const report = await measureObsLatency({ seconds: Number(values.seconds), fps: Number(values.fps), ...parseSize(values.size ?? '1280x720') });
+  process.stdout.write(`${values.json ? JSON.stringify(report, null, 2) : formatObsLatency(report)}\n`);
+}
