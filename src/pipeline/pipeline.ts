@@ -52,8 +52,8 @@ export class Pipeline {
   private readonly toSegment: LatestSlot<VideoFrame>;
   private readonly toComposite: LatestSlot<Segmented>;
   private readonly toOutput: LatestSlot<OutputFrame>;
-  private readonly stopped: Promise<void>;
-  private resolveStopped!: () => void;
+  /** Wakes whatever the capture loop is waiting for when a stop is asked for. */
+  private wakeOnStop: (() => void) | undefined;
   private stopping = false;
   private failure: { error: unknown } | undefined;
   private running = false;
@@ -71,7 +71,6 @@ export class Pipeline {
     this.toSegment = new LatestSlot(() => this.dropped('segment-busy'));
     this.toComposite = new LatestSlot(() => this.dropped('composite-busy'));
     this.toOutput = new LatestSlot(() => this.dropped('output-busy'));
-    this.stopped = new Promise((resolve) => (this.resolveStopped = resolve));
   }
 
   /** Runs until stopped; rejects with the first failure of any stage, after shutting down in order. */
@@ -94,19 +93,19 @@ export class Pipeline {
   stop(): void {
     if (this.stopping) return;
     this.stopping = true;
-    this.resolveStopped();
+    this.wakeOnStop?.();
   }
 
   private async captureLoop(): Promise<void> {
     const { source } = this.parts;
     while (!this.stopping) {
       if (this.options.lockstep && this.inFlight > 0) {
-        await Promise.race([new Promise<void>((resolve) => (this.idleWaiter = resolve)), this.stopped]);
+        await this.untilStopped(new Promise<void>((resolve) => (this.idleWaiter = resolve)));
         continue;
       }
       const calledAt = process.hrtime.bigint();
       // A read still pending at shutdown is abandoned; the source's close() ends it.
-      const frame = await Promise.race([source.read(), this.stopped]);
+      const frame = await this.untilStopped(source.read());
       if (!frame) break;
       const readyAt = process.hrtime.bigint();
       // A paced source stamps the moment its frame was due: the wait for it is not capture work.
@@ -172,6 +171,21 @@ export class Pipeline {
       }
       this.frameLeft();
     }
+  }
+
+  /**
+   * `work`'s result, or undefined as soon as a stop is asked for. Not a race against one long-lived "stopped"
+   * promise: every race would stay attached to it, holding its frame, for the whole run.
+   */
+  private untilStopped<T>(work: Promise<T>): Promise<T | undefined> {
+    if (this.stopping) return Promise.resolve(undefined);
+    return new Promise<T | undefined>((resolve, reject) => {
+      const wake = () => resolve(undefined);
+      this.wakeOnStop = wake;
+      void work.then(resolve, reject).finally(() => {
+        if (this.wakeOnStop === wake) this.wakeOnStop = undefined;
+      });
+    });
   }
 
   private dropped(cause: 'segment-busy' | 'composite-busy' | 'output-busy'): void {

@@ -1,8 +1,11 @@
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import { Compositor } from '../../../src/composite/compositor.js';
 import { BlurcamError } from '../../../src/errors.js';
 import { Pipeline } from '../../../src/pipeline/pipeline.js';
 import { GatedSegmenter, ManualSource, RecordingSink, settle } from '../../support/pipeline-fakes.js';
+import type { VideoFrame } from '../../../src/capture/frame-source.js';
 
 function setUp(options: { gated?: boolean; lockstep?: boolean; maxFrames?: number; warmupFrames?: number } = {}) {
   const source = new ManualSource();
@@ -158,6 +161,27 @@ describe('Pipeline', () => {
     pipeline.stop();
     await running;
     expect(pipeline.stats.total().dropsTotal).toBe(0);
+  });
+
+  it('holds on to no frame once it has gone out (memory stays flat however long it runs)', async () => {
+    const { source, pipeline, running } = setUp();
+    const reads = source.read.bind(source);
+    const frames: WeakRef<VideoFrame>[] = [];
+    source.read = () => reads().then((frame) => (frames.push(new WeakRef(frame)), frame));
+    for (let i = 0; i < 20; i++) {
+      await settle();
+      source.push();
+      await settle();
+    }
+    setFlagsFromString('--expose-gc');
+    const collectGarbage = runInNewContext('gc') as () => void;
+    collectGarbage();
+    await settle();
+    collectGarbage();
+    // Only the newest frames (in the stages, or the one read last) may still be referenced.
+    expect(frames.filter((frame) => frame.deref() !== undefined).length).toBeLessThanOrEqual(2);
+    pipeline.stop();
+    await running;
   });
 
   it('needs a segmenter for an effect that uses the mask', () => {
