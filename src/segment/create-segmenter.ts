@@ -1,0 +1,210 @@
+/**
+ * The segmentation engine behind the Segmenter interface, in two modes:
+ * - 'photo': many views of the picture through the model, merged (photo-views.ts). Tens of inferences per
+ *   photo; what `blurcam segment` uses.
+ * - 'video': one inference per frame, temporal smoothing at the model's resolution, then the fast guided
+ *   filter against the frame. A few milliseconds at 1280x720; what the live pipeline uses.
+ */
+import { checkRange } from '../config.js';
+import { cv, type Mat } from '../opencv.js';
+import { DEFAULT_MODELS_DIR, resolveModelFile } from './model-files.js';
+import { OnnxModel, type Provider } from './onnx-session.js';
+import { personBox, mergeNearBoundary, tileViews, ViewAccumulator, wholePhotoViews, zoomViews } from './photo-views.js';
+import { GuidedRefiner } from './postprocess/guided-refiner.js';
+import { softMask } from './postprocess/soft-mask.js';
+import { placeView, regionToOutput, type Size, type View } from './preprocess.js';
+import type { Device, Segmenter } from './segmenter.js';
+import { TemporalSmoother } from './temporal-smoother.js';
+
+export interface SegmenterOptions {
+  /** 'auto', 'selfie', 'selfie-landscape' or a path to an ONNX model (docs/model-contract.md). */
+  model?: string;
+  device?: Device;
+  /** Model score (0..1) at which a pixel counts as person. */
+  threshold?: number;
+  /** Width of the soft edge around the threshold, in model score (0..0.5). */
+  softness?: number;
+  mode?: 'photo' | 'video';
+  /** Video mode: the frame size, so 'auto' picks the model that fits it best (landscape when unknown). */
+  frameSize?: Size;
+  /** CPU threads per inference. */
+  threads?: number;
+  modelsDir?: string;
+}
+
+/** How long the last `segment` call took. */
+export interface SegmentTimings {
+  totalMs: number;
+  /** Time inside the model's `run`, summed over the inferences. */
+  modelMs: number;
+  inferences: number;
+}
+
+export interface BlurcamSegmenter extends Segmenter {
+  readonly mode: 'photo' | 'video';
+  readonly model: OnnxModel;
+  readonly lastTimings: SegmentTimings;
+}
+
+/** Photos are merged at most at this size (longer side); the mask is then enlarged to the photo's size. */
+const PHOTO_WORK_SIDE = 1280;
+/** The video mask is refined at most at this size (longer side), then enlarged: the edge stays sharp enough. */
+const VIDEO_REFINE_SIDE = 640;
+/** Guided filter window radius, in model pixels. */
+const REFINE_RADIUS_MODEL_PIXELS = 2;
+/** Guided filter regularisation (brightness 0..1): small, so the mask edge snaps to the frame's edges. */
+const REFINE_EPS = 2e-4;
+
+export async function createSegmenter(options: SegmenterOptions = {}): Promise<BlurcamSegmenter> {
+  const mode = options.mode ?? 'video';
+  const settings = {
+    threshold: checkRange('threshold', options.threshold ?? 0.5, 0, 1),
+    softness: checkRange('softness', options.softness ?? 0.1, 0, 0.5),
+  };
+  const file = resolveModelFile(options.model ?? 'auto', mode, options.frameSize, options.modelsDir ?? DEFAULT_MODELS_DIR);
+  const model = await OnnxModel.open({ path: file.path, device: options.device ?? 'auto', threads: options.threads, bundled: file.bundled });
+  const description = `${file.name} ${model.input.height}x${model.input.width} on ${model.provider} (${model.providerNote}), ${mode} mode`;
+  return mode === 'photo' ? new PhotoSegmenter(model, description, settings) : new VideoSegmenter(model, description, settings);
+}
+
+interface MaskSettings {
+  threshold: number;
+  softness: number;
+}
+
+abstract class EngineSegmenter implements BlurcamSegmenter {
+  abstract readonly mode: 'photo' | 'video';
+  readonly provider: Provider;
+  lastTimings: SegmentTimings = { totalMs: 0, modelMs: 0, inferences: 0 };
+
+  constructor(
+    readonly model: OnnxModel,
+    readonly description: string,
+    protected readonly settings: MaskSettings,
+  ) {
+    this.provider = model.provider;
+  }
+
+  abstract segment(image: Mat): Promise<Mat>;
+
+  reset(): void {}
+
+  async close(): Promise<void> {
+    await this.model.close();
+  }
+
+  /** Runs the model, counting its time into the current call's timings. */
+  protected async infer(bgr: Uint8Array, timings: SegmentTimings): Promise<Float32Array> {
+    const start = performance.now();
+    const prob = await this.model.run(bgr);
+    timings.modelMs += performance.now() - start;
+    timings.inferences++;
+    return prob;
+  }
+}
+
+class PhotoSegmenter extends EngineSegmenter {
+  readonly mode = 'photo';
+
+  async segment(image: Mat): Promise<Mat> {
+    const start = performance.now();
+    const timings: SegmentTimings = { totalMs: 0, modelMs: 0, inferences: 0 };
+    const { threshold, softness } = this.settings;
+    const workScale = Math.min(1, PHOTO_WORK_SIDE / Math.max(image.cols, image.rows));
+    const work = workScale < 1 ? image.resize(Math.round(image.rows * workScale), Math.round(image.cols * workScale), 0, 0, cv.INTER_AREA) : image;
+    const size: Size = { width: work.cols, height: work.rows };
+
+    const global = new ViewAccumulator(size);
+    for (const view of wholePhotoViews(size)) await this.addView(global, work, view, timings);
+    for (const view of zoomViews(personBox(global.mean(), size, threshold))) await this.addView(global, work, view, timings);
+    const detailed = new ViewAccumulator(size);
+    detailed.addAll(global);
+    for (const view of tileViews(size)) await this.addView(detailed, work, view, timings);
+    const modelPixel = Math.max(size.width / this.model.output.width, size.height / this.model.output.height);
+    const prob = mergeNearBoundary(global.mean(), detailed.mean(), size, threshold, modelPixel);
+
+    const pixels = Buffer.alloc(size.width * size.height);
+    softMask(prob, threshold, softness, pixels);
+    let mask = new cv.Mat(pixels, size.height, size.width, cv.CV_8UC1);
+    if (work !== image) mask = mask.resize(image.rows, image.cols, 0, 0, cv.INTER_LINEAR);
+    timings.totalMs = performance.now() - start;
+    this.lastTimings = timings;
+    return mask;
+  }
+
+  /** Runs one view and adds its probability, mapped back onto the photo, to `into`. */
+  private async addView(into: ViewAccumulator, work: Mat, view: View, timings: SegmentTimings): Promise<void> {
+    const { input, output } = this.model;
+    const placement = placeView(view, input);
+    const [x, y, width, height] = view.rect;
+    const { content, offsetX, offsetY } = placement;
+    const region = work.getRegion(new cv.Rect(x, y, width, height));
+    const shrinking = content.width < width || content.height < height;
+    let canvas = region.resize(content.height, content.width, 0, 0, shrinking ? cv.INTER_AREA : cv.INTER_LINEAR);
+    if (content.width !== input.width || content.height !== input.height) {
+      const right = input.width - content.width - offsetX;
+      const bottom = input.height - content.height - offsetY;
+      canvas = canvas.copyMakeBorder(offsetY, bottom, offsetX, right, cv.BORDER_CONSTANT, new cv.Vec3(0, 0, 0));
+    }
+    if (view.flip) canvas = canvas.flip(1);
+    const prob = await this.infer(canvas.getData(), timings);
+    const result = new cv.Mat(Buffer.from(prob.buffer, prob.byteOffset, prob.byteLength), output.height, output.width, cv.CV_32FC1);
+    const affine = regionToOutput(placement, input, output);
+    const matrix = new cv.Mat([affine.slice(0, 3), affine.slice(3, 6)], cv.CV_64F);
+    const back = result.warpAffine(matrix, new cv.Size(width, height), cv.INTER_LINEAR | cv.WARP_INVERSE_MAP, cv.BORDER_REPLICATE);
+    const data = back.getData();
+    into.add(view.rect, new Float32Array(data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength)));
+  }
+}
+
+class VideoSegmenter extends EngineSegmenter {
+  readonly mode = 'video';
+  private readonly smoother: TemporalSmoother;
+  private readonly refiner: GuidedRefiner;
+  private readonly guideLow: Float32Array;
+  private refineSize: Size = { width: 0, height: 0 };
+  private refined = Buffer.alloc(0);
+
+  constructor(model: OnnxModel, description: string, settings: MaskSettings) {
+    super(model, description, settings);
+    const { width, height } = model.output;
+    this.smoother = new TemporalSmoother(width * height);
+    this.refiner = new GuidedRefiner(width, height, { radius: REFINE_RADIUS_MODEL_PIXELS, eps: REFINE_EPS });
+    this.guideLow = new Float32Array(width * height);
+  }
+
+  async segment(frame: Mat): Promise<Mat> {
+    const start = performance.now();
+    const timings: SegmentTimings = { totalMs: 0, modelMs: 0, inferences: 0 };
+    const { input, output } = this.model;
+    const { threshold, softness } = this.settings;
+    const size = this.sizeForRefinement(frame);
+    const reduced = size.width === frame.cols && size.height === frame.rows ? frame : frame.resize(size.height, size.width, 0, 0, cv.INTER_AREA);
+    const prob = await this.infer(reduced.resize(input.height, input.width, 0, 0, cv.INTER_AREA).getData(), timings);
+    this.smoother.update(prob);
+
+    const gray = reduced.cvtColor(cv.COLOR_BGR2GRAY);
+    const low = gray.resize(output.height, output.width, 0, 0, cv.INTER_AREA).getData();
+    for (let i = 0; i < this.guideLow.length; i++) this.guideLow[i] = low[i] * (1 / 255);
+    this.refiner.refine(this.guideLow, prob, gray.getData(), size.width, size.height, threshold, softness, this.refined);
+    let mask = new cv.Mat(this.refined, size.height, size.width, cv.CV_8UC1);
+    if (size.width !== frame.cols || size.height !== frame.rows) mask = mask.resize(frame.rows, frame.cols, 0, 0, cv.INTER_LINEAR);
+    timings.totalMs = performance.now() - start;
+    this.lastTimings = timings;
+    return mask;
+  }
+
+  override reset(): void {
+    this.smoother.reset();
+  }
+
+  private sizeForRefinement(frame: Mat): Size {
+    const scale = Math.min(1, VIDEO_REFINE_SIDE / Math.max(frame.cols, frame.rows));
+    const size = { width: Math.round(frame.cols * scale), height: Math.round(frame.rows * scale) };
+    if (size.width !== this.refineSize.width || size.height !== this.refineSize.height) {
+      this.refineSize = size;
+      this.refined = Buffer.alloc(size.width * size.height);
+    }
+    return size;
+  }
+}
