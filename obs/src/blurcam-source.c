@@ -488,23 +488,28 @@ static const char *blurcam_source_get_name(void *type_data)
 	return obs_module_text("BlurcamSource");
 }
 
-/* Reads the endpoint setting; an invalid one is logged and replaced by the default. */
+/*
+ * Reads the endpoint setting; an invalid one is logged and replaced by the default. The default, given
+ * explicitly or not, gets its private folder created (after a reboot it is gone until someone makes it).
+ */
 static void blurcam_source_read_endpoint(struct blurcam_source *s, obs_data_t *settings,
 					 char endpoint[BLURCAM_ENDPOINT_MAX_LENGTH], bool *is_default)
 {
+	char default_endpoint[BLURCAM_ENDPOINT_MAX_LENGTH];
+	if (!blurcam_endpoint_default(default_endpoint, sizeof(default_endpoint)))
+		default_endpoint[0] = '\0';
+
 	const char *configured = obs_data_get_string(settings, BLURCAM_SETTING_ENDPOINT);
+	const char *reason = NULL;
 	if (configured && *configured) {
-		const char *reason = blurcam_endpoint_check(configured, endpoint, BLURCAM_ENDPOINT_MAX_LENGTH);
-		if (!reason) {
-			*is_default = false;
-			return;
-		}
-		blurcam_log(LOG_WARNING, "source '%s': endpoint '%s' refused (%s); using the default",
-			    obs_source_get_name(s->source), configured, reason);
+		reason = blurcam_endpoint_check(configured, endpoint, BLURCAM_ENDPOINT_MAX_LENGTH);
+		if (reason)
+			blurcam_log(LOG_WARNING, "source '%s': endpoint '%s' refused (%s); using the default",
+				    obs_source_get_name(s->source), configured, reason);
 	}
-	*is_default = true;
-	if (!blurcam_endpoint_default(endpoint, BLURCAM_ENDPOINT_MAX_LENGTH))
-		endpoint[0] = '\0';
+	if (!configured || !*configured || reason)
+		snprintf(endpoint, BLURCAM_ENDPOINT_MAX_LENGTH, "%s", default_endpoint);
+	*is_default = strcmp(endpoint, default_endpoint) == 0;
 }
 
 static void blurcam_source_update(void *data, obs_data_t *settings)

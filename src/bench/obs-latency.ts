@@ -1,12 +1,14 @@
 /**
- * `npm run bench:obs` (node dist/bench/obs-latency.js [--seconds 20] [--size 1280x720] [--fps 30] [--json]):
+ * `npm run bench:obs` (node dist/bench/obs-latency.js [--seconds 20] [--size 1280x720] [--fps 30] [--endpoint E] [--hidden] [--json]):
  * starts a headless OBS with blurcam's plugin, feeds it frames through the real sender at the given rate and
  * prints the glass-to-OBS latency the plugin measured (capture timestamp to its hand-off to OBS: encoding,
  * ZeroMQ, validation and OBS's copy), median and p95, with the plugin's and the sender's counters.
  * The frames are generated, so "capture" is the moment each frame is made; with a camera, the pipeline's
- * own time (see `blurcam bench`) comes on top.
+ * own time (see `blurcam bench`) comes on top. The load average is printed with the figures: on a shared
+ * machine the tail (p95) follows the load more than anything blurcam does.
  */
 import { existsSync } from 'node:fs';
+import { availableParallelism, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
@@ -16,7 +18,7 @@ import { connectObs } from '../control/obs-connection.js';
 import { setupBlurcamScene } from '../control/obs-setup.js';
 import { BlurcamError } from '../errors.js';
 import type { OutputFrame } from '../pipeline/frame-sink.js';
-import { defaultEndpoint } from '../transport/endpoint.js';
+import { defaultEndpoint, validateEndpoint } from '../transport/endpoint.js';
 import { type PluginSourceStats, readPluginStats } from '../transport/plugin-stats.js';
 import { ZmqFrameSender } from '../transport/zmq-frame-sender.js';
 import { startHeadlessObs } from './headless-obs.js';
@@ -33,10 +35,20 @@ export interface ObsLatencyOptions {
   width: number;
   height: number;
   fps: number;
+  /** Where the plugin listens; default: its default ipc endpoint in the throwaway OBS's runtime folder. */
+  endpoint?: string;
+  /**
+   * Keep the source out of the live scene, so OBS does not render it: separates the bridge's own cost from
+   * the rendering load (large where OBS renders in software, as under Xvfb).
+   */
+  hidden?: boolean;
 }
 
 export interface ObsLatencyReport extends ObsLatencyOptions {
+  endpoint: string;
   obsVersion: string;
+  /** 1-minute load average at the end, and the number of CPUs. */
+  load: { average: number; cpus: number };
   latencyMs: PluginSourceStats['latencyMs'];
   plugin: Pick<PluginSourceStats, 'received' | 'shown' | 'dropped' | 'missed' | 'malformed' | 'malformedByReason'>;
   sender: { sent: number; dropped: number };
@@ -85,9 +97,10 @@ export async function measureObsLatency(options: ObsLatencyOptions): Promise<Obs
   let sender: ZmqFrameSender | undefined;
   try {
     const connection = await connectObs({ url: obs.url, password: obs.password });
-    // The source sits in the live scene, rendered every frame as when someone is on a call.
-    await setupBlurcamScene(connection, { sceneName: 'blurcam', endpoint: '', inputName: INPUT });
-    sender = new ZmqFrameSender(defaultEndpoint({ env: obs.env }));
+    // By default the source sits in the live scene, rendered every frame as when someone is on a call.
+    const endpoint = options.endpoint ? validateEndpoint(options.endpoint) : defaultEndpoint({ env: obs.env });
+    await setupBlurcamScene(connection, { sceneName: 'blurcam', endpoint, inputName: INPUT, program: options.hidden ? 'keep' : 'switch' });
+    sender = new ZmqFrameSender(endpoint);
     const frames = makeFrames(options.width, options.height);
 
     const warmedUp = await feed(sender, frames, options, Date.now() + WARMUP_MS, 0);
@@ -104,7 +117,9 @@ export async function measureObsLatency(options: ObsLatencyOptions): Promise<Obs
     const { received, shown, dropped, missed, malformed, malformedByReason } = stats;
     return {
       ...options,
+      endpoint,
       obsVersion: connection.version.obsVersion,
+      load: { average: loadavg()[0], cpus: availableParallelism() },
       latencyMs: stats.latencyMs,
       plugin: { received, shown, dropped, missed, malformed, malformedByReason },
       sender: { sent: senderAfter.sent - senderBefore.sent, dropped: senderAfter.dropped - senderBefore.dropped },
@@ -121,11 +136,12 @@ export function formatObsLatency(report: ObsLatencyReport): string {
   const { latencyMs: latency, plugin, sender } = report;
   const ms = (value: number) => `${value.toFixed(1)} ms`;
   return [
-    `obs-latency: ${report.width}x${report.height} BGRA at ${report.fps} fps for ${report.seconds} s into OBS ${report.obsVersion} (headless)`,
+    `obs-latency: ${report.width}x${report.height} BGRA at ${report.fps} fps for ${report.seconds} s over ${report.endpoint} into OBS ${report.obsVersion} (headless, source ${report.hidden ? 'not shown' : 'live'})`,
     `glass-to-OBS latency: median ${ms(latency.median)}, p95 ${ms(latency.p95)}, max ${ms(latency.max)} over ${latency.samples} frames`,
     `target p95 < ${ms(report.targetMs)} (one frame): ${report.targetMet ? 'met' : 'NOT met'}`,
     `plugin: received ${plugin.received}, shown ${plugin.shown}, dropped ${plugin.dropped}, missed ${plugin.missed}, malformed ${plugin.malformed}`,
     `sender: sent ${sender.sent}, dropped ${sender.dropped}`,
+    `load average ${report.load.average.toFixed(1)} on ${report.load.cpus} CPUs`,
   ].join('\n');
 }
 
@@ -135,9 +151,17 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
       seconds: { type: 'string', default: '20' },
       size: { type: 'string', default: '1280x720' },
       fps: { type: 'string', default: '30' },
+      endpoint: { type: 'string' },
+      hidden: { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
     },
   });
-  const report = await measureObsLatency({ seconds: Number(values.seconds), fps: Number(values.fps), ...parseSize(values.size ?? '1280x720') });
+  const report = await measureObsLatency({
+    seconds: Number(values.seconds),
+    fps: Number(values.fps),
+    endpoint: values.endpoint,
+    hidden: values.hidden,
+    ...parseSize(values.size ?? '1280x720'),
+  });
   process.stdout.write(`${values.json ? JSON.stringify(report, null, 2) : formatObsLatency(report)}\n`);
 }

@@ -3,6 +3,8 @@
  * come back through obs-websocket, a stopped blurcam shows the placeholder, and removing the source or
  * quitting OBS ends its thread cleanly.
  */
+import { statSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ObsConnection } from '../../src/control/obs-connection.js';
 import { setupBlurcamScene } from '../../src/control/obs-setup.js';
@@ -44,15 +46,16 @@ describe('blurcam source in real OBS', () => {
     await obs?.dispose();
   }, 60_000);
 
-  it('listens on the default endpoint, the same one the sender computes, and shows the frames sent', async () => {
-    // An empty endpoint setting means the plugin's default: both sides must agree on it.
-    await setupBlurcamScene(connection, { sceneName: SCENE, endpoint: '', inputName: INPUT });
+  it('listens on the default endpoint, creating its private folder, and shows the frames sent', async () => {
+    // blurcam names its default endpoint explicitly; the folder does not exist yet, as after a reboot.
     const endpoint = defaultEndpoint({ env: obs.env });
+    await setupBlurcamScene(connection, { sceneName: SCENE, endpoint, inputName: INPUT });
     const listening = await waitFor('the source to listen', async () => {
       const stats = await sourceStats(connection, INPUT);
       return stats.state === 'waiting' || stats.state === 'not_running' ? stats : undefined;
     });
     expect(listening.endpoint).toBe(endpoint);
+    expect(statSync(join(obs.env.XDG_RUNTIME_DIR!, 'blurcam')).mode & 0o777).toBe(0o700);
 
     sender = startPatternSender(endpoint, PATTERN_A);
     await waitFor('the pattern in a screenshot', async () => (showsPattern(await screenshot(connection, INPUT, 160), PATTERN_A) ? true : undefined));
@@ -126,8 +129,13 @@ describe('blurcam source in real OBS', () => {
   });
 
   it('lets OBS quit cleanly (SIGINT) with a source listening', async () => {
+    // An empty endpoint setting means the plugin's default: the same one the sender computes.
     await setupBlurcamScene(connection, { sceneName: SCENE, endpoint: '', inputName: INPUT });
-    await waitFor('the source to listen', async () => ((await sourceStats(connection, INPUT)).state !== 'endpoint_error' ? true : undefined));
+    const stats = await waitFor('the source to listen', async () => {
+      const current = await sourceStats(connection, INPUT);
+      return current.state === 'waiting' || current.state === 'not_running' ? current : undefined;
+    });
+    expect(stats.endpoint).toBe(defaultEndpoint({ env: obs.env }));
     const running = obs.process;
     await connection.close();
     await obs.stop();
