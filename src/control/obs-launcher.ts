@@ -41,6 +41,8 @@ export interface RunningObs {
   readonly exited: boolean;
   /** Resolves with the exit code (null when a signal ended it) once OBS has ended. */
   readonly exit: Promise<number | null>;
+  /** The signal that ended OBS (e.g. SIGABRT for a crash), once it has ended that way. */
+  readonly exitSignal: NodeJS.Signals | null;
   /** SIGINT (OBS saves its settings and exits cleanly), then SIGKILL if it is still there after timeoutMs. */
   stop(timeoutMs?: number): Promise<void>;
   /** SIGKILL: a crash, as far as OBS is concerned. */
@@ -160,9 +162,13 @@ export async function launchObs(options: LaunchObsOptions): Promise<RunningObs> 
 
 function runningObs(child: ReturnType<typeof spawn>, logPath: string): RunningObs {
   let exited = false;
+  let exitSignal: NodeJS.Signals | null = null;
   const spawnFailure = new Promise<Error>((resolve) => child.once('error', resolve));
   const exit = new Promise<number | null>((resolve) => {
-    child.once('exit', (code) => resolve(code));
+    child.once('exit', (code, signal) => {
+      exitSignal = signal;
+      resolve(code);
+    });
     void spawnFailure.then(() => resolve(null));
   }).finally(() => {
     exited = true;
@@ -175,6 +181,9 @@ function runningObs(child: ReturnType<typeof spawn>, logPath: string): RunningOb
     logPath,
     get exited() {
       return exited;
+    },
+    get exitSignal() {
+      return exitSignal;
     },
     exit,
     logTail: (lines = 20) => readTail(logPath, lines),
@@ -196,7 +205,9 @@ async function waitForWebsocket(obs: RunningObs, options: LaunchObsOptions, exec
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (obs.exited) {
-      throw launchFailed(obs, `OBS (${executable}) exited during start-up with code ${await obs.exit}.`, options, 'Read the log for the reason; try starting OBS by hand once.');
+      const code = await obs.exit;
+      const how = code === null ? `was ended by ${obs.exitSignal ?? 'a signal'}` : `exited with code ${code}`;
+      throw launchFailed(obs, `OBS (${executable}) ${how} during start-up.`, options, 'Read the log for the reason; try starting OBS by hand once.');
     }
     try {
       const connection = await connectObs({ url: options.url, password: options.password, connectTimeoutMs: 2_000 });

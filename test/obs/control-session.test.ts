@@ -148,6 +148,7 @@ describe('OBS session (real OBS with the plugin)', () => {
   });
 
   it('says OBS_LAUNCH_FAILED with the log when the started OBS never opens its websocket', async () => {
+    await obs.stop();
     const config = new ObsConfig(obs.configDir, websocketStoresFor(await detectObsVersion(findObsExecutable())));
     config.writeWebsocket({ serverEnabled: false, serverPort: obs.port, authRequired: true, serverPassword: obs.password });
     try {
@@ -171,6 +172,8 @@ describe('OBS session (real OBS with the plugin)', () => {
   });
 
   it('says OBS_LAUNCH_FAILED when OBS exits during start-up', async () => {
+    // Nothing else may answer at the address while the launched OBS is starting.
+    await obs.stop();
     const error = await launchFailure({
       url: obs.url,
       password: obs.password,
@@ -182,7 +185,7 @@ describe('OBS session (real OBS with the plugin)', () => {
     });
     expect(error).toBeInstanceOf(BlurcamError);
     expect(error.code).toBe('OBS_LAUNCH_FAILED');
-    expect(error.message).toMatch(/^OBS \(.*obs\) exited during start-up with code 0\.$/);
+    expect(error.message).toMatch(/^OBS \(.*obs\) exited with code 0 during start-up\.$/);
     expect(String(error.cause)).toContain('Use specific scene collection');
   });
 });
