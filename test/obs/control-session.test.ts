@@ -66,6 +66,12 @@ describe('OBS session (real OBS with the plugin)', () => {
     sender = startPatternSender(endpoint, PATTERN_A);
     const probe = await obs.connect();
     await waitFor('the pattern before the crash', async () => (showsPattern(await screenshot(probe, BLURCAM_INPUT_NAME, 160), PATTERN_A) ? true : undefined));
+    // A Stream Deck switches to a scene without blurcam, and back.
+    await probe.call('SetCurrentProgramScene', { sceneName: 'Scene' });
+    await waitFor('the switch away', async () => (session?.programScene?.sceneName === 'Scene' ? true : undefined));
+    expect(session.showsBlurcam).toBe(false);
+    await probe.call('SetCurrentProgramScene', { sceneName: SCENE });
+    await waitFor('the switch back', async () => (session?.showsBlurcam ? true : undefined));
     await probe.close();
 
     await obs.kill();
@@ -76,8 +82,12 @@ describe('OBS session (real OBS with the plugin)', () => {
     await waitFor('the session to be ready again', async () => (session?.state === 'ready' && readyCount === 2 ? true : undefined), 60_000);
     expect(states).toEqual(['connecting', 'ready', 'reconnecting', 'ready']);
     expect(session.programScene?.showsBlurcam).toBe(true);
-    // The same live scene before and after the restart: listeners heard it once.
-    expect(scenes).toEqual([{ sceneName: SCENE, showsBlurcam: true }]);
+    // The same live scene before and after the restart: listeners heard no change from the restart itself.
+    expect(scenes).toEqual([
+      { sceneName: SCENE, showsBlurcam: true },
+      { sceneName: 'Scene', showsBlurcam: false },
+      { sceneName: SCENE, showsBlurcam: true },
+    ]);
 
     const after = await obs.connect();
     try {
