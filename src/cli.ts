@@ -5,6 +5,7 @@
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { configureObsCommand } from './commands/configure-obs.js';
+import { segmentCommand } from './commands/segment.js';
 import { defaultConfigPath, loadConfigFile, optionsFromEnv } from './config.js';
 import { BlurcamError, isBlurcamError } from './errors.js';
 
@@ -51,6 +52,7 @@ export async function main(args: string[] = hideBin(process.argv), env: NodeJS.P
     .usage('$0 <command> [options]\n\nA camera with the background blurred or replaced, for every call app (through OBS).')
     .config(config)
     .command(configureObsCommand)
+    .command(segmentCommand)
     .strictCommands()
     .strictOptions()
     .demandCommand(1, 'Name a command.')

@@ -1,0 +1,104 @@
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { cv } from '../../src/opencv.js';
+import { runCli } from '../support/run-cli.js';
+
+const ASTRONAUT = fileURLToPath(new URL('../../assets/demo/astronaut.jpg', import.meta.url));
+const appleSilicon = process.platform === 'darwin' && process.arch === 'arm64';
+
+function folder(files: Record<string, string | null> = {}): string {
+  const dir = mkdtempSync(join(tmpdir(), 'blurcam-segment-cli-'));
+  for (const [name, content] of Object.entries(files)) {
+    if (content === null) copyFileSync(ASTRONAUT, join(dir, name));
+    else writeFileSync(join(dir, name), content);
+  }
+  return dir;
+}
+
+describe('blurcam segment', () => {
+  it('writes a mask per photo, reports a bad file, keeps going and exits 1', async () => {
+    const input = folder({ 'astronaut.jpg': null, 'broken.jpg': 'not a jpeg', 'notes.txt': 'ignored' });
+    const out = join(input, 'masks');
+    const result = await runCli(['segment', input, '--out', out]);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(/^model: selfie 256x256 on (cpu|coreml) .*photo mode$/m);
+    expect(result.stdout).toMatch(/^astronaut\.jpg {2}512x512 {2}\d+\.\d ms {2}\(model \d+\.\d ms, \d+ inferences\)$/m);
+    expect(result.stdout).toMatch(/^broken\.jpg {2}skipped: .*broken\.jpg is not an image OpenCV can decode\.$/m);
+    expect(result.stdout).toMatch(/^median: \d+\.\d ms per photo over 1; masks in /m);
+    expect(result.stderr).toMatch(/^blurcam: 1 of 2 photos could not be read: broken\.jpg\.\n {2}fix: .*The masks of the other photos were written\./);
+    expect(readdirSync(out)).toEqual(['astronaut.png']);
+
+    const mask = cv.imread(join(out, 'astronaut.png'), cv.IMREAD_UNCHANGED);
+    expect([mask.cols, mask.rows, mask.type]).toEqual([512, 512, cv.CV_8UC1]);
+    expect(mask.getRegion(new cv.Rect(190, 70, 60, 70)).mean().w).toBeGreaterThan(235);
+    expect(mask.getRegion(new cv.Rect(360, 10, 90, 230)).mean().w).toBeLessThan(20);
+  });
+
+  it('segments a single photo and exits 0', async () => {
+    const out = join(folder(), 'out');
+    const result = await runCli(['segment', ASTRONAUT, '--out', out, '--model', 'selfie', '--device', 'cpu', '--threshold', '0.6', '--softness', '0']);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    const mask = cv.imread(join(out, 'astronaut.png'), cv.IMREAD_UNCHANGED);
+    // a hard edge: only 0 and 255
+    const values = new Set(mask.getData());
+    expect([...values].sort((a, b) => a - b)).toEqual([0, 255]);
+  });
+
+  it('PATH_NOT_FOUND for a path that does not exist', async () => {
+    const result = await runCli(['segment', '/nonexistent/photos', '--out', join(folder(), 'out')]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/^blurcam: \/nonexistent\/photos does not exist\.\n {2}fix: /);
+  });
+
+  it('NO_IMAGES for a folder without photos', async () => {
+    const input = folder({ 'notes.txt': 'no photos here' });
+    const result = await runCli(['segment', input, '--out', join(input, 'out')]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(`blurcam: ${input} holds no photos.`);
+  });
+
+  it('IMAGE_UNREADABLE for a single file that is not an image', async () => {
+    const input = folder({ 'photo.png': 'text, not a PNG' });
+    const result = await runCli(['segment', join(input, 'photo.png'), '--out', join(input, 'out')]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/^blurcam: .*photo\.png is not an image OpenCV can decode\.\n {2}fix: Check that it is a photo/);
+    expect(existsSync(join(input, 'out', 'photo.png'))).toBe(false);
+  });
+
+  it('OUTPUT_UNWRITABLE when --out is a file', async () => {
+    const input = folder({ 'astronaut.jpg': null, 'taken': 'a file' });
+    const result = await runCli(['segment', input, '--out', join(input, 'taken')]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/^blurcam: Cannot write masks into .*taken: /);
+  });
+
+  it('OUTPUT_UNWRITABLE when --out cannot be created', async () => {
+    // a file in the way of the path: creating the folder fails whoever runs the test (root ignores permissions)
+    const input = folder({ 'astronaut.jpg': null, 'taken': 'a file' });
+    const result = await runCli(['segment', input, '--out', join(input, 'taken', 'deeper')]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/^blurcam: Cannot write masks into .*taken\/deeper: /);
+  });
+
+  it('MODEL_NOT_FOUND for a --model path that does not exist', async () => {
+    const result = await runCli(['segment', ASTRONAUT, '--out', join(folder(), 'out'), '--model', '/nonexistent/lraspp.onnx']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/^blurcam: Model file \/nonexistent\/lraspp\.onnx does not exist\.\n {2}fix: /);
+  });
+
+  it.skipIf(appleSilicon)('DEVICE_UNAVAILABLE for --device coreml off Apple Silicon', async () => {
+    const result = await runCli(['segment', ASTRONAUT, '--out', join(folder(), 'out'), '--device', 'coreml']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/^blurcam: CoreML is not available on /);
+  });
+
+  it('BAD_OPTION for a threshold out of range (exit 2)', async () => {
+    const result = await runCli(['segment', ASTRONAUT, '--out', join(folder(), 'out'), '--threshold', '2']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/^blurcam: --threshold 2 is out of range\./);
+  });
+});
