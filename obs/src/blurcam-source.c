@@ -195,20 +195,30 @@ static void blurcam_source_output(struct blurcam_source *s, const struct blurcam
 	obs_source_output_video2(s->source, &frame);
 }
 
-static void blurcam_source_record(struct blurcam_source *s, const struct blurcam_frame_header *header,
-				  uint64_t handed_off_ns)
+/* Counts a valid frame as it arrives; gaps in its numbering are frames the sender dropped. */
+static void blurcam_source_count_received(struct blurcam_source *s, uint64_t seq)
+{
+	pthread_mutex_lock(&s->stats_mutex);
+	struct blurcam_source_stats *stats = &s->stats;
+	stats->received++;
+	/* A lower number means blurcam restarted: no gap to count. */
+	if (stats->has_seq && seq > stats->last_seq + 1)
+		stats->missed += seq - stats->last_seq - 1;
+	stats->has_seq = true;
+	stats->last_seq = seq;
+	pthread_mutex_unlock(&s->stats_mutex);
+}
+
+static void blurcam_source_count_shown(struct blurcam_source *s, const struct blurcam_frame_header *header,
+				       uint64_t handed_off_ns, uint64_t replaced)
 {
 	pthread_mutex_lock(&s->stats_mutex);
 	struct blurcam_source_stats *stats = &s->stats;
 	stats->shown++;
+	stats->dropped += replaced;
 	stats->state = BLURCAM_STATE_RECEIVING;
 	stats->width = header->width;
 	stats->height = header->height;
-	/* A lower number means blurcam restarted: no gap to count. */
-	if (stats->has_seq && header->seq > stats->last_seq + 1)
-		stats->missed += header->seq - stats->last_seq - 1;
-	stats->has_seq = true;
-	stats->last_seq = header->seq;
 	stats->latency_ns[stats->latency_next] = (int64_t)(handed_off_ns - header->capture_time_ns);
 	stats->latency_next = (stats->latency_next + 1) % BLURCAM_LATENCY_SAMPLES;
 	if (stats->latency_count < BLURCAM_LATENCY_SAMPLES)
@@ -234,7 +244,6 @@ static bool blurcam_source_receive(struct blurcam_source *s, void *socket)
 {
 	zmq_msg_t newest;
 	struct blurcam_frame_header newest_header = {0};
-	bool have_frame = false;
 	uint64_t received = 0;
 	zmq_msg_init(&newest);
 
@@ -253,25 +262,19 @@ static bool blurcam_source_receive(struct blurcam_source *s, void *socket)
 			zmq_msg_close(&message);
 			continue;
 		}
+		blurcam_source_count_received(s, header.seq);
 		received++;
 		zmq_msg_move(&newest, &message);
 		zmq_msg_close(&message);
 		newest_header = header;
-		have_frame = true;
 	}
 
-	if (have_frame) {
+	if (received > 0) {
 		blurcam_source_output(s, &newest_header, (uint8_t *)zmq_msg_data(&newest) + newest_header.header_size);
-		blurcam_source_record(s, &newest_header, os_gettime_ns());
+		blurcam_source_count_shown(s, &newest_header, os_gettime_ns(), received - 1);
 	}
 	zmq_msg_close(&newest);
-
-	pthread_mutex_lock(&s->stats_mutex);
-	s->stats.received += received;
-	if (received > 1)
-		s->stats.dropped += received - 1;
-	pthread_mutex_unlock(&s->stats_mutex);
-	return have_frame;
+	return received > 0;
 }
 
 static void blurcam_source_show_placeholder(struct blurcam_source *s)

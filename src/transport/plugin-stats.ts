@@ -22,6 +22,7 @@ export interface PluginSourceStats {
   /** Messages refused by the frame parser, in total and per reason (docs/frame-protocol.md). */
   malformed: number;
   malformedByReason: Record<string, number>;
+  /** Sequence number of the last valid frame received; size of the last frame shown. */
   lastSeq: number;
   width: number;
   height: number;

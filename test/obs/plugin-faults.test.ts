@@ -28,9 +28,9 @@ const SCENE = 'blurcam';
 const INPUT = 'blurcam camera';
 
 /** A well-formed 64x32 BGRA message, for the tests to spoil. */
-function goodMessage(): Buffer {
+function goodMessage(seq = 1): Buffer {
   const message = Buffer.alloc(FRAME_PROTOCOL.headerSize + 64 * 4 * 32, 0x80);
-  writeFrameHeader(message, { width: 64, height: 32, format: 'bgra', stride: 64 * 4, seq: 1, captureTimeNs: process.hrtime.bigint() });
+  writeFrameHeader(message, { width: 64, height: 32, format: 'bgra', stride: 64 * 4, seq, captureTimeNs: process.hrtime.bigint() });
   return message;
 }
 
@@ -41,7 +41,7 @@ function withField(offset: number, value: number, size: 2 | 4 = 4): Buffer {
   return message;
 }
 
-describe('blurcam source faults in real OBS', () => {
+describe('blurcam source faults in real OBS', { timeout: 120_000 }, () => {
   let obs: ObsInstance;
   let connection: ObsConnection;
   let endpoint: string;
@@ -164,5 +164,27 @@ describe('blurcam source faults in real OBS', () => {
       "source 'blurcam exposed': endpoint 'tcp://0.0.0.0:5599' refused (tcp endpoints must use 127.0.0.1, localhost or [::1] so frames stay on this machine); using the default",
     );
     await connection.call('RemoveInput', { inputName: exposed });
+  });
+
+  it('counts the frames blurcam numbered but never sent as missed, and a restart (lower number) as no gap', async () => {
+    await sender?.stop();
+    sender = undefined;
+    const before = await sourceStats(connection, INPUT);
+    const push = new Push({ linger: 0 });
+    try {
+      push.connect(endpoint);
+      // 100 after the pattern sender's last frame, then 4 more (3 missing), then 0: blurcam started again.
+      const first = before.lastSeq + 100;
+      for (const seq of [first, first + 4, 0]) {
+        await push.send(goodMessage(seq));
+        await waitFor(`frame ${seq}`, async () => ((await sourceStats(connection, INPUT)).lastSeq === seq ? true : undefined));
+      }
+    } finally {
+      push.close();
+    }
+    const after = await sourceStats(connection, INPUT);
+    expect(after.received - before.received).toBe(3);
+    expect(after.malformed).toBe(before.malformed);
+    expect(after.missed - before.missed).toBe(99 + 3);
   });
 });

@@ -29,7 +29,7 @@ import {
 const SCENE = 'blurcam';
 const INPUT = 'blurcam camera';
 
-describe('blurcam source in real OBS', () => {
+describe('blurcam source in real OBS', { timeout: 120_000 }, () => {
   let obs: ObsInstance;
   let connection: ObsConnection;
   let sender: PatternSender | undefined;
