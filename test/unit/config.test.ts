@@ -1,8 +1,8 @@
-import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { checkRange, configDir, defaultConfigPath, loadConfigFile, optionsFromEnv, parseSize } from '../../src/config.js';
+import { OPTIONS, checkRange, configDir, defaultConfigPath, loadConfigFile, optionsFromEnv, parseSize } from '../../src/config.js';
 import { BlurcamError } from '../../src/errors.js';
 
 function expectBlurcamError(fn: () => unknown, code: string, message: RegExp): void {
@@ -101,5 +101,13 @@ describe('optionsFromEnv', () => {
   it('names the variable when a value has the wrong type', () => {
     expectBlurcamError(() => optionsFromEnv({ BLURCAM_FPS: 'fast' }), 'BAD_OPTION', /BLURCAM_FPS="fast" is not a number/);
     expectBlurcamError(() => optionsFromEnv({ BLURCAM_STATS: 'maybe' }), 'BAD_OPTION', /BLURCAM_STATS="maybe"/);
+  });
+});
+
+describe('docs/configuration.md', () => {
+  it('describes every option in the table', () => {
+    const doc = readFileSync(new URL('../../docs/configuration.md', import.meta.url), 'utf8');
+    const missing = Object.keys(OPTIONS).filter((option) => !doc.includes(`\`--${option}\``));
+    expect(missing).toEqual([]);
   });
 });
