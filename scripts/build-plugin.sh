@@ -40,9 +40,20 @@ command -v cmake >/dev/null || fail "cmake is not installed." "run scripts/insta
 command -v pkg-config >/dev/null || fail "pkg-config is not installed." "run scripts/install-obs.sh, or install pkg-config (macOS: brew install pkgconf)"
 pkg-config --exists libzmq || fail "libzmq (ZeroMQ) development files are missing." "Debian/Ubuntu: sudo apt-get install libzmq3-dev; macOS: brew install zeromq"
 
+# One build at a time in obs/build (test files run in parallel and each makes sure the plugin is built). A lock
+# left by a build that died is taken over.
+mkdir -p "$build_dir"
+lock="$build_dir/.build-lock"
+until mkdir "$lock" 2>/dev/null; do
+  holder=$(cat "$lock/pid" 2>/dev/null || true)
+  if [ -n "$holder" ] && ! kill -0 "$holder" 2>/dev/null; then rm -rf "$lock"; continue; fi
+  sleep 0.2
+done
+echo $$ >"$lock/pid"
+trap 'rm -rf "$lock"' EXIT
+
 configure_args=(-S "$source_dir" -B "$build_dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo)
 [ -n "${BLURCAM_LIBOBS_DIR:-}" ] && configure_args+=("-Dlibobs_DIR=$BLURCAM_LIBOBS_DIR")
-mkdir -p "$build_dir"
 if ! cmake "${configure_args[@]}" >"$build_dir/configure.log" 2>&1; then
   cat "$build_dir/configure.log" >&2
   fail "configuring the plugin failed (log above)." "install libobs development files (Debian/Ubuntu: sudo apt-get install libobs-dev), or set BLURCAM_LIBOBS_DIR (see --help)"
