@@ -45,6 +45,7 @@ export class ZmqFrameSender implements FrameSink {
     return { ...this.counts };
   }
 
+  /** False when the frame was dropped; true when ZeroMQ took it (should it still fail, it counts as dropped). */
   write(frame: OutputFrame): boolean {
     if (this.closed || !this.socket.writable) {
       this.counts.dropped++;
