@@ -4,8 +4,11 @@
  */
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
+import { benchCommand } from './commands/bench.js';
 import { configureObsCommand } from './commands/configure-obs.js';
+import { devicesCommand } from './commands/devices.js';
 import { segmentCommand } from './commands/segment.js';
+import { startCommand } from './commands/start.js';
 import { defaultConfigPath, loadConfigFile, optionsFromEnv } from './config.js';
 import { BlurcamError, isBlurcamError } from './errors.js';
 
@@ -51,6 +54,9 @@ export async function main(args: string[] = hideBin(process.argv), env: NodeJS.P
     .scriptName('blurcam')
     .usage('$0 <command> [options]\n\nA camera with the background blurred or replaced, for every call app (through OBS).')
     .config(config)
+    .command(startCommand)
+    .command(benchCommand)
+    .command(devicesCommand)
     .command(configureObsCommand)
     .command(segmentCommand)
     .strictCommands()

@@ -108,6 +108,15 @@ export const OPTIONS = {
     default: false,
     describe: 'Print live statistics every second',
   },
+  frames: {
+    type: 'number',
+    describe: 'Stop after this many frames have gone out (start: until Ctrl-C without it; bench: 300)',
+  },
+  json: {
+    type: 'boolean',
+    default: false,
+    describe: 'Print the result as one JSON object (bench, devices)',
+  },
 } as const satisfies Record<string, Options>;
 
 export type OptionName = keyof typeof OPTIONS;

@@ -1,0 +1,55 @@
+import type { CommandModule } from 'yargs';
+import { OPTIONS, pickOptions } from '../config.js';
+import type { PipelineArgs } from '../pipeline/open-pipeline.js';
+
+interface BenchArgs extends PipelineArgs {
+  frames: number;
+  json: boolean;
+}
+
+/** Frames run before measuring: the first inferences and allocations are slower than the steady state. */
+const WARMUP_FRAMES = 20;
+
+/**
+ * `blurcam bench`: the whole pipeline over a clip (or the demo) as fast as it goes, one frame at a time, and one
+ * JSON object with the figures the project follows over time. Keep its keys: scripts and docs read them.
+ */
+export const benchCommand: CommandModule<object, BenchArgs> = {
+  command: 'bench',
+  describe: 'Measure the pipeline on a clip or the demo scene: per-stage and total time per frame, fps, drops, memory',
+  builder: (yargs) =>
+    yargs.options({
+      ...pickOptions('config', 'camera', 'size', 'fps', 'effect', 'blur-strength', 'background', 'model', 'device', 'threshold', 'softness', 'json'),
+      input: { ...OPTIONS.input, default: 'demo' },
+      output: { ...OPTIONS.output, default: 'null' },
+      frames: { ...OPTIONS.frames, default: 300 },
+    }),
+  async handler(argv) {
+    // Loaded here, not at the top: OpenCV and onnxruntime take a while to load and other commands do not need them.
+    const { openPipeline } = await import('../pipeline/open-pipeline.js');
+    const { formatStats } = await import('../pipeline/format-stats.js');
+    const { pipeline, source, segmenter, effect } = await openPipeline(argv, { mode: 'bench', maxFrames: argv.frames, warmupFrames: WARMUP_FRAMES });
+    await pipeline.run();
+    const report = pipeline.stats.total();
+    const provider = segmenter?.provider ?? 'none';
+    if (!argv.json) {
+      process.stdout.write(`bench: ${source.description}, effect ${effect.kind}\n${formatStats(report, 'table', provider)}\n`);
+      return;
+    }
+    const result = {
+      frames: report.framesOut,
+      input: source.description,
+      size: `${source.width}x${source.height}`,
+      effect: effect.kind,
+      model: segmenter?.description ?? null,
+      provider,
+      stages: report.stages,
+      total: report.total,
+      fps: report.fpsOut,
+      drops: report.dropsTotal,
+      drops_by_cause: report.drops,
+      peak_rss_mb: Math.round(process.resourceUsage().maxRSS / 1024),
+    };
+    process.stdout.write(`${JSON.stringify(result)}\n`);
+  },
+};

@@ -1,0 +1,82 @@
+import type { CommandModule } from 'yargs';
+import type { CameraEvent } from '../capture/camera-source.js';
+import { pickOptions } from '../config.js';
+import type { OpenedPipeline, PipelineArgs } from '../pipeline/open-pipeline.js';
+
+interface StartArgs extends PipelineArgs {
+  frames?: number;
+  stats: boolean;
+}
+
+const STATUS_INTERVAL_MS = 1000;
+
+/** `blurcam start`: the live pipeline until Ctrl-C (or --frames), with a status line every second. */
+export const startCommand: CommandModule<object, StartArgs> = {
+  command: 'start',
+  describe: 'Run the camera with the background blurred or replaced until Ctrl-C, with live statistics',
+  builder: (yargs) =>
+    yargs.options(
+      pickOptions(
+        'config',
+        'input',
+        'camera',
+        'size',
+        'fps',
+        'effect',
+        'blur-strength',
+        'background',
+        'output',
+        'model',
+        'device',
+        'threshold',
+        'softness',
+        'frames',
+        'stats',
+      ),
+    ),
+  async handler(argv) {
+    // Loaded here, not at the top: OpenCV and onnxruntime take a while to load and other commands do not need them.
+    const { openPipeline } = await import('../pipeline/open-pipeline.js');
+    const { formatStats } = await import('../pipeline/format-stats.js');
+    const { CameraSource } = await import('../capture/camera-source.js');
+    const status = (line: string) => process.stderr.write(`${line}\n`);
+    const opened = await openPipeline(argv, { mode: 'live', maxFrames: argv.frames, onCameraEvent: (event) => status(describeCameraEvent(event)) });
+    const { pipeline, segmenter } = opened;
+    const provider = segmenter?.provider ?? 'no model';
+    for (const line of startupReport(opened, opened.source instanceof CameraSource)) status(line);
+
+    const stop = () => pipeline.stop();
+    // once: a second Ctrl-C during shutdown falls through to Node's default and ends the process.
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+    const timer = setInterval(() => {
+      const window = pipeline.stats.takeWindow();
+      status(argv.stats ? `stats over the last second:\n${formatStats(window, 'table', provider)}` : formatStats(window, 'line', provider));
+    }, STATUS_INTERVAL_MS);
+    try {
+      await pipeline.run();
+    } finally {
+      clearInterval(timer);
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+    }
+    process.stdout.write(`blurcam stopped.\n${formatStats(pipeline.stats.total(), 'table', provider)}\n`);
+  },
+};
+
+function startupReport({ source, segmenter, sink, effect, requested }: OpenedPipeline, isCamera: boolean): string[] {
+  const lines = [`input: ${source.description}`];
+  const gives = `${source.width}x${source.height} @ ${source.fps} fps`;
+  const asked = `${requested.width}x${requested.height} @ ${requested.fps} fps`;
+  if (isCamera && gives !== asked) lines.push(`  asked for ${asked}; the camera gives ${gives}`);
+  const what = effect.kind === 'blur' ? `blur (strength ${effect.strength})` : effect.kind === 'replace' ? 'replace the background' : 'none (pass-through)';
+  lines.push(`effect: ${what}`);
+  if (segmenter) lines.push(`model: ${segmenter.description}`);
+  lines.push(`output: ${sink.description}`, 'running: Ctrl-C stops.');
+  return lines;
+}
+
+function describeCameraEvent(event: CameraEvent): string {
+  if (event.kind === 'lost') return `camera: ${event.error.message} ${event.error.hint}`;
+  return `camera: ${event.description} is back.`;
+}
