@@ -123,6 +123,13 @@ static void blurcam_log_once(char *last, size_t last_size, const char *message)
 	snprintf(last, last_size, "%s", message);
 }
 
+/* The bound socket, and the socket file it made: ZeroMQ leaves ipc files behind when it closes. */
+struct blurcam_listener {
+	void *socket;
+	/* Inode of our socket file, 0 for tcp: only that very file is removed, never one made since by another. */
+	ino_t ipc_inode;
+};
+
 static void *blurcam_source_open_socket(struct blurcam_source *s, void *context, char *last_error,
 					size_t last_error_size)
 {
@@ -161,8 +168,6 @@ static void *blurcam_source_open_socket(struct blurcam_source *s, void *context,
 		zmq_close(socket);
 		return NULL;
 	}
-	if (strncmp(endpoint, "ipc://", 6) == 0)
-		chmod(endpoint + 6, 0600);
 	blurcam_log(LOG_INFO, "source '%s' listening on %s", obs_source_get_name(s->source), endpoint);
 	last_error[0] = '\0';
 	return socket;
@@ -298,6 +303,29 @@ static void blurcam_source_show_placeholder(struct blurcam_source *s)
 	bfree(pixels);
 }
 
+static bool blurcam_listener_open(struct blurcam_source *s, void *context, struct blurcam_listener *listener,
+				  char *last_error, size_t last_error_size)
+{
+	listener->socket = blurcam_source_open_socket(s, context, last_error, last_error_size);
+	listener->ipc_inode = 0;
+	struct stat info;
+	if (listener->socket && strncmp(s->endpoint, "ipc://", 6) == 0 && lstat(s->endpoint + 6, &info) == 0) {
+		chmod(s->endpoint + 6, 0600);
+		listener->ipc_inode = info.st_ino;
+	}
+	return listener->socket != NULL;
+}
+
+static void blurcam_listener_close(struct blurcam_source *s, struct blurcam_listener *listener)
+{
+	zmq_close(listener->socket);
+	listener->socket = NULL;
+	struct stat info;
+	if (listener->ipc_inode && lstat(s->endpoint + 6, &info) == 0 && info.st_ino == listener->ipc_inode)
+		unlink(s->endpoint + 6);
+	listener->ipc_inode = 0;
+}
+
 static void *blurcam_source_thread(void *data)
 {
 	struct blurcam_source *s = data;
@@ -305,29 +333,28 @@ static void *blurcam_source_thread(void *data)
 	os_set_thread_name("blurcam-source");
 
 	void *context = zmq_ctx_new();
-	void *socket = NULL;
+	struct blurcam_listener listener = {0};
 	bool placeholder_shown = false;
 	uint64_t last_frame_ns = os_gettime_ns();
 
 	while (os_event_try(s->stop_event) == EAGAIN) {
-		if (!socket) {
-			socket = context ? blurcam_source_open_socket(s, context, last_error, sizeof(last_error)) : NULL;
-			blurcam_source_set_state(s, socket ? BLURCAM_STATE_WAITING : BLURCAM_STATE_ENDPOINT_ERROR);
+		if (!listener.socket) {
+			bool opened = context && blurcam_listener_open(s, context, &listener, last_error, sizeof(last_error));
+			blurcam_source_set_state(s, opened ? BLURCAM_STATE_WAITING : BLURCAM_STATE_ENDPOINT_ERROR);
 		}
-		if (socket) {
+		if (listener.socket) {
 			zmq_pollitem_t items[] = {
-				{.socket = socket, .events = ZMQ_POLLIN},
+				{.socket = listener.socket, .events = ZMQ_POLLIN},
 				{.fd = s->wake_fds[0], .events = ZMQ_POLLIN},
 			};
 			int ready = zmq_poll(items, 2, BLURCAM_POLL_MS);
-			if (ready > 0 && (items[0].revents & ZMQ_POLLIN) && blurcam_source_receive(s, socket)) {
+			if (ready > 0 && (items[0].revents & ZMQ_POLLIN) && blurcam_source_receive(s, listener.socket)) {
 				last_frame_ns = os_gettime_ns();
 				placeholder_shown = false;
 			} else if (ready < 0 && errno != EINTR) {
 				blurcam_log(LOG_WARNING, "waiting for frames failed (%s); listening again",
 					    zmq_strerror(errno));
-				zmq_close(socket);
-				socket = NULL;
+				blurcam_listener_close(s, &listener);
 			}
 		} else {
 			os_event_timedwait(s->stop_event, BLURCAM_RETRY_BIND_MS);
@@ -336,13 +363,13 @@ static void *blurcam_source_thread(void *data)
 		if (!placeholder_shown && os_gettime_ns() - last_frame_ns > BLURCAM_NOT_RUNNING_MS * 1000000ull) {
 			blurcam_source_show_placeholder(s);
 			placeholder_shown = true;
-			if (socket)
+			if (listener.socket)
 				blurcam_source_set_state(s, BLURCAM_STATE_NOT_RUNNING);
 		}
 	}
 
-	if (socket)
-		zmq_close(socket);
+	if (listener.socket)
+		blurcam_listener_close(s, &listener);
 	if (context)
 		zmq_ctx_term(context);
 	return NULL;

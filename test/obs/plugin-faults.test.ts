@@ -3,6 +3,8 @@
  * and restarted, OBS killed and restarted (leaving a stale socket file), an endpoint already taken, an
  * endpoint that would expose frames. OBS must keep running and the source must recover by itself.
  */
+import { existsSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { Push } from 'zeromq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -153,6 +155,25 @@ describe('blurcam source faults in real OBS', { timeout: 120_000 }, () => {
     const first = await sourceStats(connection, INPUT);
     await waitFor('the first source to go on', async () => ((await sourceStats(connection, INPUT)).shown > first.shown ? true : undefined));
     await connection.call('RemoveInput', { inputName: second });
+  });
+
+  it('moves to a new endpoint set in its properties, and frees the old one', async () => {
+    const server = createServer();
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as { port: number };
+    await new Promise((resolve) => server.close(resolve));
+    const tcpEndpoint = `tcp://localhost:${port}`;
+    await connection.call('SetInputSettings', { inputName: INPUT, inputSettings: { endpoint: tcpEndpoint }, overlay: true });
+    await waitFor('the new endpoint', async () => ((await sourceStats(connection, INPUT)).endpoint === `tcp://127.0.0.1:${port}` ? true : undefined));
+    expect(existsSync(endpoint.slice('ipc://'.length))).toBe(false);
+
+    await sender?.stop();
+    sender = startPatternSender(tcpEndpoint, PATTERN_B);
+    await showsSoon(PATTERN_B, 'frames over tcp');
+    await sender.stop();
+    await connection.call('SetInputSettings', { inputName: INPUT, inputSettings: { endpoint }, overlay: true });
+    sender = startPatternSender(endpoint, PATTERN_A);
+    await showsSoon(PATTERN_A, 'frames over ipc again');
   });
 
   it('refuses an endpoint that would expose frames to the network and listens on the default instead', async () => {
