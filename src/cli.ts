@@ -2,7 +2,7 @@
  * blurcam's command line. The only place that prints errors and sets the exit code: commands throw
  * BlurcamError and this file turns it into two lines a user can act on.
  */
-import yargs from 'yargs';
+import yargs, { type MiddlewareFunction } from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { benchCommand } from './commands/bench.js';
 import { configureObsCommand } from './commands/configure-obs.js';
@@ -27,6 +27,24 @@ function configPathFrom(args: string[], env: NodeJS.ProcessEnv): { path: string;
   return { path: defaultConfigPath(env), explicit: false };
 }
 
+/**
+ * The config file and BLURCAM_* variables hold options for every command (the OBS password, say), while
+ * each command declares only its own: drop the values a command does not take, so strict option checking
+ * still catches mistyped flags without rejecting a shared config file.
+ */
+function dropOptionsTheCommandLacks(config: Record<string, unknown>): MiddlewareFunction {
+  // yargs passes the running command's parser as a second argument, which @types/yargs 17 does not declare.
+  const middleware = (argv: Record<string, unknown>, command: { getOptions(): { key: Record<string, unknown> } }): void => {
+    const declared = command.getOptions().key;
+    for (const [option, value] of Object.entries(config)) {
+      if (option in declared || argv[option] !== value) continue;
+      delete argv[option];
+      delete argv[option.replace(/-([a-z])/g, (_, letter: string) => letter.toUpperCase())];
+    }
+  };
+  return middleware as unknown as MiddlewareFunction;
+}
+
 export function printError(error: unknown, stderr: NodeJS.WritableStream = process.stderr): number {
   if (isBlurcamError(error)) {
     stderr.write(`blurcam: ${error.message}\n`);
@@ -49,16 +67,16 @@ export async function main(args: string[] = hideBin(process.argv), env: NodeJS.P
     return printError(error);
   }
 
-  let usageError: BlurcamError | undefined;
   const parser = yargs(args)
     .scriptName('blurcam')
     .usage('$0 <command> [options]\n\nA camera with the background blurred or replaced, for every call app (through OBS).')
     .config(config)
+    .middleware(dropOptionsTheCommandLacks(config), true)
     .command(startCommand)
     .command(benchCommand)
     .command(devicesCommand)
-    .command(configureObsCommand)
     .command(segmentCommand)
+    .command(configureObsCommand)
     .strictCommands()
     .strictOptions()
     .demandCommand(1, 'Name a command.')
@@ -68,8 +86,8 @@ export async function main(args: string[] = hideBin(process.argv), env: NodeJS.P
     .version()
     .wrap(Math.min(110, process.stdout.columns || 110))
     .fail((message, error) => {
-      if (error) throw error;
-      usageError = new BlurcamError('BAD_OPTION', message, 'See "blurcam --help" or "blurcam <command> --help".');
+      // Throwing stops yargs from running the command with arguments it just refused.
+      throw error ?? new BlurcamError('BAD_OPTION', message, 'See "blurcam --help" or "blurcam <command> --help".');
     })
     .exitProcess(false);
 
@@ -78,7 +96,6 @@ export async function main(args: string[] = hideBin(process.argv), env: NodeJS.P
   } catch (error) {
     return printError(error);
   }
-  if (usageError) return printError(usageError);
   return Number(process.exitCode ?? 0);
 }
 

@@ -18,7 +18,7 @@ describe('blurcam command line', () => {
   });
 
   it('names an unknown option with a fix', async () => {
-    const result = await runCli(['--bogus-option']);
+    const result = await runCli(['devices', '--bogus-option']);
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/Unknown arguments?: bogus-option/);
     expect(result.stderr).toContain('fix:');
@@ -32,5 +32,29 @@ describe('blurcam command line', () => {
     const result = await runCli(['--help'], { env: { BLURCAM_CONFIG_DIR: dir } });
     expect(result.code).toBe(2);
     expect(result.stderr).toContain(`Config file ${path} is not valid JSON`);
+  });
+});
+
+describe('options shared through the config file and the environment', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'blurcam-cli-shared-'));
+  const path = join(dir, 'config.json');
+  writeFileSync(path, JSON.stringify({ obsPassword: 'config-secret', fps: 24 }));
+  chmodSync(path, 0o600);
+
+  it('do not break a command that does not take them', async () => {
+    const result = await runCli(['segment', '/nonexistent/photo.jpg', '--out', dir], {
+      env: { BLURCAM_CONFIG_DIR: dir, BLURCAM_SCENE: 'Studio' },
+    });
+    expect(result.stderr).not.toMatch(/Unknown argument/);
+    expect(result.stderr).toContain('/nonexistent/photo.jpg');
+    expect(result.stderr).not.toContain('config-secret');
+  });
+
+  it('still reject a flag the command does not take', async () => {
+    const result = await runCli(['segment', '/nonexistent/photo.jpg', '--out', dir, '--fps', '30'], {
+      env: { BLURCAM_CONFIG_DIR: dir },
+    });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/Unknown arguments?: fps/);
   });
 });
