@@ -3,6 +3,7 @@ import { basename, extname, join } from 'node:path';
 import type { CommandModule } from 'yargs';
 import { pickOptions } from '../config.js';
 import { BlurcamError, describeError } from '../errors.js';
+import { LatencyHistogram } from '../pipeline/latency-histogram.js';
 import type { Device } from '../segment/segmenter.js';
 
 interface SegmentArgs {
@@ -47,7 +48,7 @@ export const segmentCommand: CommandModule<object, SegmentArgs> = {
     });
     const print = (line: string) => process.stdout.write(`${line}\n`);
     print(`model: ${segmenter.description}`);
-    const timesMs: number[] = [];
+    const times = new LatencyHistogram();
     const failures: { photo: string; error: BlurcamError }[] = [];
     try {
       for (const photo of photos) {
@@ -64,13 +65,13 @@ export const segmentCommand: CommandModule<object, SegmentArgs> = {
         const target = join(argv.out, `${basename(photo, extname(photo))}.png`);
         await writeMask(target, cv.imencode('.png', mask));
         const { totalMs, modelMs, inferences } = segmenter.lastTimings;
-        timesMs.push(totalMs);
+        times.record(totalMs);
         print(`${basename(photo)}  ${image.cols}x${image.rows}  ${totalMs.toFixed(1)} ms  (model ${modelMs.toFixed(1)} ms, ${inferences} inferences)`);
       }
     } finally {
       await segmenter.close();
     }
-    if (timesMs.length > 0) print(`median: ${median(timesMs).toFixed(1)} ms per photo over ${timesMs.length}; masks in ${argv.out}`);
+    if (times.count > 0) print(`median: ${times.percentile(0.5).toFixed(1)} ms per photo over ${times.count}; masks in ${argv.out}`);
     if (failures.length > 0) {
       const names = failures.map((failure) => basename(failure.photo)).join(', ');
       throw new BlurcamError(
@@ -78,7 +79,7 @@ export const segmentCommand: CommandModule<object, SegmentArgs> = {
         failures.length === photos.length && photos.length === 1
           ? failures[0].error.message
           : `${failures.length} of ${photos.length} photos could not be read: ${names}.`,
-        `${failures[0].error.hint}${timesMs.length > 0 ? ' The masks of the other photos were written.' : ''}`,
+        `${failures[0].error.hint}${times.count > 0 ? ' The masks of the other photos were written.' : ''}`,
       );
     }
   },
@@ -138,10 +139,4 @@ async function writeMask(path: string, png: Buffer): Promise<void> {
       cause: error,
     });
   }
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 }

@@ -9,7 +9,7 @@ import { checkRange } from '../config.js';
 import { cv, type Mat } from '../opencv.js';
 import { DEFAULT_MODELS_DIR, resolveModelFile } from './model-files.js';
 import { OnnxModel, type Provider } from './onnx-session.js';
-import { personBox, mergeNearBoundary, tileViews, ViewAccumulator, wholePhotoViews, zoomViews } from './photo-views.js';
+import { mergeNearBoundary, personBox, TILE_FEATHER, tileViews, ViewAccumulator, wholePhotoViews, zoomViews } from './photo-views.js';
 import { GuidedRefiner } from './postprocess/guided-refiner.js';
 import { softMask } from './postprocess/soft-mask.js';
 import { placeView, regionToOutput, type Size, type View } from './preprocess.js';
@@ -119,7 +119,7 @@ class PhotoSegmenter extends EngineSegmenter {
     for (const view of zoomViews(personBox(global.mean(), size, threshold))) await this.addView(global, work, view, timings);
     const detailed = new ViewAccumulator(size);
     detailed.addAll(global);
-    for (const view of tileViews(size)) await this.addView(detailed, work, view, timings);
+    for (const view of tileViews(size)) await this.addView(detailed, work, view, timings, TILE_FEATHER);
     const modelPixel = Math.max(size.width / this.model.output.width, size.height / this.model.output.height);
     const prob = mergeNearBoundary(global.mean(), detailed.mean(), size, threshold, modelPixel);
 
@@ -133,7 +133,7 @@ class PhotoSegmenter extends EngineSegmenter {
   }
 
   /** Runs one view and adds its probability, mapped back onto the photo, to `into`. */
-  private async addView(into: ViewAccumulator, work: Mat, view: View, timings: SegmentTimings): Promise<void> {
+  private async addView(into: ViewAccumulator, work: Mat, view: View, timings: SegmentTimings, feather = 0): Promise<void> {
     const { input, output } = this.model;
     const placement = placeView(view, input);
     const [x, y, width, height] = view.rect;
@@ -153,7 +153,7 @@ class PhotoSegmenter extends EngineSegmenter {
     const matrix = new cv.Mat([affine.slice(0, 3), affine.slice(3, 6)], cv.CV_64F);
     const back = result.warpAffine(matrix, new cv.Size(width, height), cv.INTER_LINEAR | cv.WARP_INVERSE_MAP, cv.BORDER_REPLICATE);
     const data = back.getData();
-    into.add(view.rect, new Float32Array(data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength)));
+    into.add(view.rect, new Float32Array(data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength)), feather);
   }
 }
 
@@ -180,11 +180,14 @@ class VideoSegmenter extends EngineSegmenter {
     const { threshold, softness } = this.settings;
     const size = this.sizeForRefinement(frame);
     const reduced = size.width === frame.cols && size.height === frame.rows ? frame : frame.resize(size.height, size.width, 0, 0, cv.INTER_AREA);
-    const prob = await this.infer(reduced.resize(input.height, input.width, 0, 0, cv.INTER_AREA).getData(), timings);
+    // Bilinear from the already averaged reduced frame: as good as INTER_AREA on the eval photos, 8x faster.
+    const small = reduced.resize(input.height, input.width, 0, 0, cv.INTER_LINEAR);
+    const prob = await this.infer(small.getData(), timings);
     this.smoother.update(prob);
 
     const gray = reduced.cvtColor(cv.COLOR_BGR2GRAY);
-    const low = gray.resize(output.height, output.width, 0, 0, cv.INTER_AREA).getData();
+    const sameSize = output.width === input.width && output.height === input.height;
+    const low = (sameSize ? small.cvtColor(cv.COLOR_BGR2GRAY) : gray.resize(output.height, output.width, 0, 0, cv.INTER_AREA)).getData();
     for (let i = 0; i < this.guideLow.length; i++) this.guideLow[i] = low[i] * (1 / 255);
     this.refiner.refine(this.guideLow, prob, gray.getData(), size.width, size.height, threshold, softness, this.refined);
     let mask = new cv.Mat(this.refined, size.height, size.width, cv.CV_8UC1);

@@ -3,7 +3,8 @@
  * docs/segmentation.md). Whole-photo views (squeezed and letterboxed, each also mirrored) decide where
  * people are; a zoom on the people found repeats that at a higher resolution; square tiles at two scales
  * see the edges at a higher resolution still, but are trusted only near the boundary found by the
- * whole-photo views, since a tile that cuts a person in half can be wrong about whole regions.
+ * whole-photo views, since a tile that cuts a person in half can be wrong about whole regions, and less
+ * near their own inner edges, where the model lacks the context beyond the tile.
  */
 import { boxMean } from './postprocess/guided-refiner.js';
 import type { Rect, Size, View } from './preprocess.js';
@@ -12,8 +13,13 @@ import type { Rect, Size, View } from './preprocess.js';
 const ZOOM_MARGIN = 0.15;
 /** Tile sides as shares of the photo's shorter side. */
 const TILE_SCALES = [1, 0.7];
+/** Tiles start every third of their side. */
+const TILE_STEPS_PER_SIDE = 3;
+/** A tile's weight grows from TILE_EDGE_WEIGHT at its inner edges to 1 at this share of its side. */
+export const TILE_FEATHER = 0.25;
+const TILE_EDGE_WEIGHT = 0.05;
 /** Half-width of the band where tiles are trusted, in model pixels of the whole-photo views. */
-const BAND_MODEL_PIXELS = 6;
+const BAND_MODEL_PIXELS = 10;
 
 function mirrored(views: View[]): View[] {
   return views.flatMap((view) => [view, { ...view, flip: true }]);
@@ -33,7 +39,7 @@ export function zoomViews(box: Rect | null): View[] {
   return box === null ? [] : mirrored([{ rect: box, fit: 'pad', flip: false }]);
 }
 
-/** Square tiles whose side is `scale` x the shorter side, overlapping by half, covering the photo; mirrored. */
+/** Square tiles whose side is `scale` x the shorter side, a third of a side apart, covering the photo; mirrored. */
 export function tileViews(size: Size, scales: readonly number[] = TILE_SCALES): View[] {
   const views: View[] = [];
   for (const scale of scales) {
@@ -45,10 +51,10 @@ export function tileViews(size: Size, scales: readonly number[] = TILE_SCALES): 
   return mirrored(views);
 }
 
-/** Start positions of windows of `side` over `length`, overlapping by about half, the last one flush. */
+/** Start positions of windows of `side` over `length`, at most a third of a side apart, the last one flush. */
 function positions(length: number, side: number): number[] {
   if (side >= length) return [0];
-  const count = Math.ceil((length / side - 1) * 2) + 1;
+  const count = Math.ceil((length / side - 1) * TILE_STEPS_PER_SIDE) + 1;
   return Array.from({ length: count }, (_, i) => Math.round(((length - side) * i) / (count - 1)));
 }
 
@@ -88,16 +94,23 @@ export class ViewAccumulator {
     this.count = new Float32Array(size.width * size.height);
   }
 
-  /** Adds a view's probability over its region (`values` is rect width x height, row-major). */
-  add(rect: Rect, values: Float32Array): void {
+  /**
+   * Adds a view's probability over its region (`values` is rect width x height, row-major). With `feather`,
+   * the view counts less near the region's edges inside the photo (not at the photo's own edges).
+   */
+  add(rect: Rect, values: Float32Array, feather = 0): void {
     const [x0, y0, width, height] = rect;
     const stride = this.size.width;
+    const across = edgeWeights(width, feather, x0 > 0, x0 + width < stride);
+    const down = edgeWeights(height, feather, y0 > 0, y0 + height < this.size.height);
     for (let y = 0; y < height; y++) {
       const row = (y0 + y) * stride + x0;
       const from = y * width;
+      const rowWeight = down[y];
       for (let x = 0; x < width; x++) {
-        this.sum[row + x] += values[from + x];
-        this.count[row + x] += 1;
+        const weight = Math.min(rowWeight, across[x]);
+        this.sum[row + x] += weight * values[from + x];
+        this.count[row + x] += weight;
       }
     }
   }
@@ -115,6 +128,18 @@ export class ViewAccumulator {
     for (let i = 0; i < mean.length; i++) mean[i] = this.count[i] > 0 ? this.sum[i] / this.count[i] : 0;
     return mean;
   }
+}
+
+/** Per position along a side of `length`: 1, ramping down to TILE_EDGE_WEIGHT towards the feathered ends. */
+function edgeWeights(length: number, feather: number, startInside: boolean, endInside: boolean): Float32Array {
+  const weights = new Float32Array(length).fill(1);
+  const ramp = feather * length;
+  if (ramp <= 0) return weights;
+  for (let i = 0; i < length; i++) {
+    const distance = Math.min(startInside ? i : Infinity, endInside ? length - 1 - i : Infinity);
+    weights[i] = Math.max(TILE_EDGE_WEIGHT, Math.min(1, distance / ramp));
+  }
+  return weights;
 }
 
 /**

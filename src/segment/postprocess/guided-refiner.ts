@@ -24,6 +24,9 @@ export class GuidedRefiner {
   private readonly a: Float32Array;
   private readonly b: Float32Array;
   private readonly scratch: Float32Array;
+  /** One upsampled row of a (already divided by 255) and of b. */
+  private readonly rowA: Float32Array;
+  private readonly rowB: Float32Array;
   private columns?: Interpolation;
   private rows?: Interpolation;
 
@@ -41,6 +44,8 @@ export class GuidedRefiner {
     this.a = plane();
     this.b = plane();
     this.scratch = plane();
+    this.rowA = new Float32Array(lowWidth);
+    this.rowB = new Float32Array(lowWidth);
   }
 
   /**
@@ -84,27 +89,28 @@ export class GuidedRefiner {
     boxMean(b, width, height, radius, b, scratch);
   }
 
+  /** Bilinear upsampling of a and b, done separably: rows first (at low width), then along each row. */
   private apply(guide: Uint8Array, width: number, height: number, threshold: number, softness: number, out: Uint8Array): void {
-    const lowWidth = this.lowWidth;
-    if (this.columns?.size !== width || this.columns.from !== lowWidth) this.columns = interpolation(lowWidth, width);
-    if (this.rows?.size !== height || this.rows.from !== this.lowHeight) this.rows = interpolation(this.lowHeight, height);
-    const { a, b, columns, rows } = this;
+    const { lowWidth, lowHeight, a, b, rowA, rowB } = this;
+    if (this.columns?.size !== width) this.columns = interpolation(lowWidth, width);
+    if (this.rows?.size !== height) this.rows = interpolation(lowHeight, height);
+    const { columns, rows } = this;
     const inverseSoftness = softness > 0 ? 1 / softness : 0;
     for (let y = 0; y < height; y++) {
       const row0 = rows.first[y] * lowWidth;
       const row1 = rows.second[y] * lowWidth;
       const wy = rows.weight[y];
+      for (let x = 0; x < lowWidth; x++) {
+        rowA[x] = (a[row0 + x] + (a[row1 + x] - a[row0 + x]) * wy) * (1 / 255);
+        rowB[x] = b[row0 + x] + (b[row1 + x] - b[row0 + x]) * wy;
+      }
       for (let x = 0, i = y * width; x < width; x++, i++) {
         const x0 = columns.first[x];
         const x1 = columns.second[x];
         const wx = columns.weight[x];
-        const top = a[row0 + x0] + (a[row0 + x1] - a[row0 + x0]) * wx;
-        const bottom = a[row1 + x0] + (a[row1 + x1] - a[row1 + x0]) * wx;
-        const topB = b[row0 + x0] + (b[row0 + x1] - b[row0 + x0]) * wx;
-        const bottomB = b[row1 + x0] + (b[row1 + x1] - b[row1 + x0]) * wx;
-        const coefficient = top + (bottom - top) * wy;
-        const offset = topB + (bottomB - topB) * wy;
-        out[i] = softMaskValue(coefficient * guide[i] * (1 / 255) + offset, threshold, inverseSoftness);
+        const coefficient = rowA[x0] + (rowA[x1] - rowA[x0]) * wx;
+        const offset = rowB[x0] + (rowB[x1] - rowB[x0]) * wx;
+        out[i] = softMaskValue(coefficient * guide[i] + offset, threshold, inverseSoftness);
       }
     }
   }
@@ -112,7 +118,6 @@ export class GuidedRefiner {
 
 /** Bilinear sampling positions (pixel centres aligned) from `from` samples to `size` samples. */
 interface Interpolation {
-  from: number;
   size: number;
   first: Int32Array;
   second: Int32Array;
@@ -130,31 +135,44 @@ function interpolation(from: number, size: number): Interpolation {
     second[i] = Math.min(from - 1, first[i] + 1);
     weight[i] = position - first[i];
   }
-  return { from, size, first, second, weight };
+  return { size, first, second, weight };
 }
 
 /**
  * Mean over the (2r+1)x(2r+1) window around each pixel, counting only the pixels inside the picture.
+ * Running sums along rows, then running column sums down the rows (both passes walk memory in order).
  * `out` may be `src`; `scratch` holds the horizontal pass.
  */
 export function boxMean(src: Float32Array, width: number, height: number, radius: number, out: Float32Array, scratch: Float32Array): void {
+  const inverseX = inverseCounts(width, radius);
+  const inverseY = inverseCounts(height, radius);
   for (let y = 0; y < height; y++) {
     const row = y * width;
     let sum = 0;
     for (let x = 0; x < Math.min(radius, width); x++) sum += src[row + x];
     for (let x = 0; x < width; x++) {
       if (x + radius < width) sum += src[row + x + radius];
-      if (x - radius - 1 >= 0) sum -= src[row + x - radius - 1];
-      scratch[row + x] = sum / (Math.min(width - 1, x + radius) - Math.max(0, x - radius) + 1);
+      if (x > radius) sum -= src[row + x - radius - 1];
+      scratch[row + x] = sum * inverseX[x];
     }
   }
-  for (let x = 0; x < width; x++) {
-    let sum = 0;
-    for (let y = 0; y < Math.min(radius, height); y++) sum += scratch[y * width + x];
-    for (let y = 0; y < height; y++) {
-      if (y + radius < height) sum += scratch[(y + radius) * width + x];
-      if (y - radius - 1 >= 0) sum -= scratch[(y - radius - 1) * width + x];
-      out[y * width + x] = sum / (Math.min(height - 1, y + radius) - Math.max(0, y - radius) + 1);
-    }
+  const columns = new Float64Array(width);
+  for (let y = 0; y < Math.min(radius, height); y++) {
+    for (let x = 0, i = y * width; x < width; x++, i++) columns[x] += scratch[i];
   }
+  for (let y = 0; y < height; y++) {
+    const entering = (y + radius) * width;
+    const leaving = (y - radius - 1) * width;
+    if (y + radius < height) for (let x = 0; x < width; x++) columns[x] += scratch[entering + x];
+    if (y > radius) for (let x = 0; x < width; x++) columns[x] -= scratch[leaving + x];
+    const scale = inverseY[y];
+    for (let x = 0, i = y * width; x < width; x++, i++) out[i] = columns[x] * scale;
+  }
+}
+
+/** 1 / the number of positions within `radius` of each index in [0, length). */
+function inverseCounts(length: number, radius: number): Float64Array {
+  const inverse = new Float64Array(length);
+  for (let i = 0; i < length; i++) inverse[i] = 1 / (Math.min(length - 1, i + radius) - Math.max(0, i - radius) + 1);
+  return inverse;
 }

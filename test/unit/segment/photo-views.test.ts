@@ -16,7 +16,7 @@ describe('photo views', () => {
     ]);
   });
 
-  it('tiles the photo with squares at two scales that stay inside it and cover every pixel', () => {
+  it('tiles the photo with squares at two scales, a third of a side apart, inside it and covering every pixel', () => {
     const size = { width: 640, height: 480 };
     const views = tileViews(size);
     const covered = new Uint8Array(size.width * size.height);
@@ -30,8 +30,10 @@ describe('photo views', () => {
     expect(covered.every((value) => value === 1)).toBe(true);
     const sides = new Set(views.map((view) => view.rect[2]));
     expect([...sides].sort((a, b) => a - b)).toEqual([336, 480]);
-    // 480-squares: 2 across; 336-squares: 3 across x 2 down; all mirrored too
-    expect(views).toHaveLength(2 * (2 + 6));
+    // 480-squares: 2 across; 336-squares: 4 across x 3 down; all mirrored too
+    expect(views).toHaveLength(2 * (2 + 12));
+    const across = [...new Set(views.filter((view) => view.rect[2] === 336).map((view) => view.rect[0]))];
+    expect(across).toEqual([0, 101, 203, 304]);
   });
 
   it('boxes the pixels above the threshold with a margin, clipped to the photo', () => {
@@ -53,17 +55,25 @@ describe('ViewAccumulator', () => {
     part.addAll(all);
     expect(Array.from(part.mean())).toEqual([1, 0.5, 0.5, 1, 0.5, 0.5]);
   });
+
+  it('feathers a view towards its edges inside the photo, not at the photo border', () => {
+    const views = new ViewAccumulator({ width: 10, height: 1 });
+    views.add([2, 0, 8, 1], new Float32Array(8).fill(1), 0.25);
+    // ramp over 2 pixels from the inner (left) edge at x = 2; the right edge is the photo's
+    expect(Array.from(views.count).map((w) => Math.round(w * 100) / 100)).toEqual([0, 0, 0.05, 0.5, 1, 1, 1, 1, 1, 1]);
+    expect(Array.from(views.mean().subarray(2))).toEqual(new Array(8).fill(1));
+  });
 });
 
 describe('mergeNearBoundary', () => {
   it('takes the detailed views only in a band around the whole-photo boundary', () => {
-    const size = { width: 40, height: 1 };
-    const global = new Float32Array(40).map((_, x) => (x >= 20 ? 0.9 : 0.1));
-    const detailed = new Float32Array(40).fill(0.55);
+    const size = { width: 60, height: 1 };
+    const global = new Float32Array(60).map((_, x) => (x >= 30 ? 0.9 : 0.1));
+    const detailed = new Float32Array(60).fill(0.55);
     const merged = mergeNearBoundary(global, detailed, size, 0.5, 1);
-    // band: pixels with the edge (between 19 and 20) within 6 model pixels
-    expect(Array.from(merged.subarray(14, 26)).every((value) => Math.abs(value - 0.55) < 1e-6)).toBe(true);
-    expect(merged[13]).toBeCloseTo(0.1);
-    expect(merged[26]).toBeCloseTo(0.9);
+    // band: pixels with the edge (between 29 and 30) within 10 model pixels
+    expect(Array.from(merged.subarray(20, 40)).every((value) => Math.abs(value - 0.55) < 1e-6)).toBe(true);
+    expect(merged[19]).toBeCloseTo(0.1);
+    expect(merged[40]).toBeCloseTo(0.9);
   });
 });
