@@ -1,8 +1,8 @@
 /*
  * The "blurcam" source: an async video source fed by blurcam over ZeroMQ (docs/bridge.md).
  *
- * A worker thread binds a PULL socket on the endpoint, waits for messages with a short poll timeout (so a
- * stop is prompt), validates each one (blurcam-frame-protocol.c) and hands the newest valid frame to OBS.
+ * A worker thread binds a PULL socket on the endpoint, polls it beside a wake-up pipe (so a stop is
+ * immediate), validates each message (blurcam-frame-protocol.c) and hands the newest valid frame to OBS.
  * When no frame arrives for BLURCAM_NOT_RUNNING_MS it shows a placeholder instead of a frozen frame.
  * Errors are logged and the source goes idle; nothing here may take OBS down.
  */
