@@ -96,6 +96,12 @@ describe('blurcam segment', () => {
     expect(result.stderr).toMatch(/^blurcam: CoreML is not available on /);
   });
 
+  it('needs --out (usage error, exit 2)', async () => {
+    const result = await runCli(['segment', ASTRONAUT]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('Missing required argument: out');
+  });
+
   it('BAD_OPTION for a threshold out of range (exit 2)', async () => {
     const result = await runCli(['segment', ASTRONAUT, '--out', join(folder(), 'out'), '--threshold', '2']);
     expect(result.code).toBe(2);
