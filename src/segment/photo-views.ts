@@ -6,7 +6,7 @@
  * whole-photo views, since a tile that cuts a person in half can be wrong about whole regions, and less
  * near their own inner edges, where the model lacks the context beyond the tile.
  */
-import { boxMean } from './postprocess/guided-refiner.js';
+import { boxMean } from './postprocess/box-mean.js';
 import type { Rect, Size, View } from './preprocess.js';
 
 /** Margin added around the people found before zooming on them, as a share of their box. */

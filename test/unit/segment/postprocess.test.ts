@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { decodeOutput } from '../../../src/segment/postprocess/decode-output.js';
-import { boxMean, GuidedRefiner } from '../../../src/segment/postprocess/guided-refiner.js';
+import { cv } from '../../../src/opencv.js';
+import { boxMean } from '../../../src/segment/postprocess/box-mean.js';
+import { GuidedRefiner } from '../../../src/segment/postprocess/guided-refiner.js';
 import { softMask, softMaskValue } from '../../../src/segment/postprocess/soft-mask.js';
 
 describe('decodeOutput', () => {
@@ -68,40 +70,39 @@ describe('boxMean', () => {
 
 describe('GuidedRefiner', () => {
   // A 64x64 picture, dark left of column 37 and bright from it; a 16x16 model output whose edge is blurred
-  // over several of its pixels and sits at the wrong place (column 8 of 16 = picture column 32).
+  // over several of its pixels and sits at the wrong place (column 7.5 of 16 = picture column 32).
   const size = 64;
   const low = 16;
-  const guideFull = new Uint8Array(size * size).map((_, i) => (i % size >= 37 ? 220 : 30));
-  const guideLow = new Float32Array(low * low);
-  for (let y = 0; y < low; y++) {
-    for (let x = 0; x < low; x++) {
-      let sum = 0;
-      for (let v = 0; v < 4; v++) for (let u = 0; u < 4; u++) sum += guideFull[(4 * y + v) * size + 4 * x + u];
-      guideLow[y * low + x] = sum / 16 / 255;
-    }
-  }
-  const prob = new Float32Array(low * low).map((_, i) => 1 / (1 + Math.exp(-((i % low) - 8.5) / 1.2)));
-  const row = (mask: Uint8Array) => Array.from(mask.subarray(20 * size, 21 * size));
+  const guideFull = new cv.Mat(size, size, cv.CV_8UC1, 30);
+  guideFull.getRegion(new cv.Rect(37, 0, size - 37, size)).setTo(220);
+  const guideLow = guideFull.resize(low, low, 0, 0, cv.INTER_AREA).convertTo(cv.CV_32F, 1 / 255);
+  const ramp = Float32Array.from({ length: low * low }, (_, i) => 1 / (1 + Math.exp(-((i % low) - 7.5) / 1.2)));
+  const prob = new cv.Mat(Buffer.from(ramp.buffer), low, low, cv.CV_32FC1);
+  const row = (mask: InstanceType<typeof cv.Mat>) => Array.from(mask.getRegion(new cv.Rect(0, 20, size, 1)).copy().getData());
 
   it("moves a blurred edge onto the picture's edge and makes it sharp", () => {
-    const out = new Uint8Array(size * size);
-    new GuidedRefiner(low, low, { radius: 2, eps: 2e-4 }).refine(guideLow, prob, guideFull, size, size, 0.5, 0.1, out);
-    const values = row(out);
-    expect(Math.max(...values.slice(0, 36))).toBeLessThan(128);
+    const mask = new GuidedRefiner({ radius: 2, eps: 2e-4 }).refine(guideLow, prob, guideFull, 0.5, 0.1);
+    expect([mask.cols, mask.rows, mask.type]).toEqual([size, size, cv.CV_8UC1]);
+    const values = row(mask);
+    expect(Math.max(...values.slice(0, 37))).toBeLessThan(128);
     expect(Math.min(...values.slice(37))).toBeGreaterThanOrEqual(128);
-    // bilinear upscaling of the same output puts the edge at column ~34 with a ramp several pixels wide
-    const rampWidth = values.filter((v) => v > 10 && v < 245).length;
-    expect(rampWidth).toBeLessThanOrEqual(2);
+    expect(values.filter((v) => v > 10 && v < 245).length).toBeLessThanOrEqual(1);
+    // bilinear upscaling of the same output leaves the edge where the model put it, five pixels off
+    const bilinear = row(prob.resize(size, size, 0, 0, cv.INTER_LINEAR).convertTo(cv.CV_8U, 255 / 0.1, (-0.45 * 255) / 0.1));
+    expect(bilinear.findIndex((v) => v >= 128)).toBe(32);
   });
 
   it('leaves a flat picture with the smooth upscaled probability', () => {
-    const flat = new Uint8Array(size * size).fill(128);
-    const out = new Uint8Array(size * size);
-    new GuidedRefiner(low, low, { radius: 2, eps: 2e-4 }).refine(new Float32Array(low * low).fill(128 / 255), prob, flat, size, size, 0.5, 0.5, out);
-    const values = row(out);
+    const flat = new cv.Mat(size, size, cv.CV_8UC1, 128);
+    const mask = new GuidedRefiner({ radius: 2, eps: 2e-4 }).refine(new cv.Mat(low, low, cv.CV_32FC1, 128 / 255), prob, flat, 0.5, 0.5);
+    const values = row(mask);
     for (let x = 1; x < size; x++) expect(values[x]).toBeGreaterThanOrEqual(values[x - 1]);
     const crossing = values.findIndex((v) => v >= 128);
-    expect(crossing).toBeGreaterThanOrEqual(33);
-    expect(crossing).toBeLessThanOrEqual(36);
+    expect(crossing).toBe(32);
+  });
+
+  it('gives a hard edge without softness', () => {
+    const mask = new GuidedRefiner({ radius: 2, eps: 2e-4 }).refine(guideLow, prob, guideFull, 0.5, 0);
+    expect(new Set(mask.getData())).toEqual(new Set([0, 255]));
   });
 });
