@@ -2,7 +2,8 @@
  * `npm run bench:quality`: mask quality on the eval-dev photos (never copied into the repo: --eval-dev points
  * at them), scored by the set's own score.py, for three ways side by side:
  * - plain: the whole photo resized to 256x256, the square model, bilinear upscaling, threshold 0.5;
- * - video path: what the live pipeline does with one frame (one inference, guided refinement);
+ * - video path: what the live pipeline does with one frame (one inference, guided refinement), with the
+ *   model a camera of the photo's shape would get;
  * - blurcam segment: the command with its default options, which is what the held-out photos are scored with.
  */
 import { spawn } from 'node:child_process';
@@ -12,8 +13,8 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { cv } from '../opencv.js';
-import { createSegmenter } from '../segment/create-segmenter.js';
-import { DEFAULT_MODELS_DIR } from '../segment/model-files.js';
+import { createSegmenter, type BlurcamSegmenter } from '../segment/create-segmenter.js';
+import { DEFAULT_MODELS_DIR, resolveModelFile } from '../segment/model-files.js';
 import { OnnxModel } from '../segment/onnx-session.js';
 
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
@@ -73,17 +74,24 @@ async function plainWay(evalDev: string, out: string): Promise<void> {
   }
 }
 
-/** One video-mode inference per photo, state reset between photos. */
+/** One video-mode inference per photo, with the model a camera of the photo's shape would get. */
 async function videoPath(evalDev: string, out: string): Promise<void> {
-  const segmenter = await createSegmenter({ mode: 'video', device: 'cpu' });
+  const segmenters = new Map<string, BlurcamSegmenter>();
   try {
     for (const name of await photos(evalDev)) {
+      const image = cv.imread(join(evalDev, 'images', name));
+      const frameSize = { width: image.cols, height: image.rows };
+      const model = resolveModelFile('auto', 'video', frameSize).name;
+      let segmenter = segmenters.get(model);
+      if (segmenter === undefined) {
+        segmenter = await createSegmenter({ mode: 'video', device: 'cpu', frameSize });
+        segmenters.set(model, segmenter);
+      }
       segmenter.reset();
-      const mask = await segmenter.segment(cv.imread(join(evalDev, 'images', name)));
-      cv.imwrite(join(out, name.replace(/\.[^.]+$/, '.png')), mask);
+      cv.imwrite(join(out, name.replace(/\.[^.]+$/, '.png')), await segmenter.segment(image));
     }
   } finally {
-    await segmenter.close();
+    await Promise.all([...segmenters.values()].map((segmenter) => segmenter.close()));
   }
 }
 
