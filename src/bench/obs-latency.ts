@@ -7,23 +7,19 @@
  * own time (see `blurcam bench`) comes on top. The load average is printed with the figures: on a shared
  * machine the tail (p95) follows the load more than anything blurcam does.
  */
-import { existsSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
-import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { parseSize } from '../config.js';
-import { connectObs } from '../control/obs-connection.js';
+import { findObsPluginBuild, startHeadlessObs } from '../control/headless-obs.js';
 import { setupBlurcamScene } from '../control/obs-setup.js';
 import { BlurcamError } from '../errors.js';
 import type { OutputFrame } from '../pipeline/frame-sink.js';
 import { defaultEndpoint, validateEndpoint } from '../transport/endpoint.js';
 import { type PluginSourceStats, readPluginStats } from '../transport/plugin-stats.js';
 import { ZmqFrameSender } from '../transport/zmq-frame-sender.js';
-import { startHeadlessObs } from './headless-obs.js';
 
-const repoDir = resolve(fileURLToPath(import.meta.url), '..', '..', '..');
 const INPUT = 'blurcam camera';
 /** OBS's first frames are slower (textures are created): they are left out of the figures. */
 const WARMUP_MS = 2_000;
@@ -89,14 +85,14 @@ async function feed(sender: ZmqFrameSender, frames: Buffer[], options: ObsLatenc
 }
 
 export async function measureObsLatency(options: ObsLatencyOptions): Promise<ObsLatencyReport> {
-  const pluginLibrary = join(repoDir, 'obs', 'build', 'blurcam-obs.so');
-  if (!existsSync(pluginLibrary)) {
-    throw new BlurcamError('OBS_PLUGIN_MISSING', `The OBS plugin is not built (${pluginLibrary} is missing).`, 'Run scripts/build-plugin.sh first.');
+  const plugin = findObsPluginBuild();
+  if (!plugin) {
+    throw new BlurcamError('OBS_PLUGIN_MISSING', 'The OBS plugin is not built (no blurcam-obs.so under obs/build).', 'Run scripts/build-plugin.sh first.');
   }
-  const obs = await startHeadlessObs({ pluginLibrary, pluginData: join(repoDir, 'obs', 'data'), ...options });
+  const obs = await startHeadlessObs({ plugin, width: options.width, height: options.height, fps: options.fps });
   let sender: ZmqFrameSender | undefined;
   try {
-    const connection = await connectObs({ url: obs.url, password: obs.password });
+    const connection = await obs.connect();
     // By default the source sits in the live scene, rendered every frame as when someone is on a call.
     const endpoint = options.endpoint ? validateEndpoint(options.endpoint) : defaultEndpoint({ env: obs.env });
     await setupBlurcamScene(connection, { sceneName: 'blurcam', endpoint, inputName: INPUT, program: options.hidden ? 'keep' : 'switch' });
@@ -111,7 +107,7 @@ export async function measureObsLatency(options: ObsLatencyOptions): Promise<Obs
     const [stats] = await readPluginStats(connection, { sourceName: INPUT });
     const senderAfter = sender.stats;
     await connection.close();
-    if (!stats) throw new Error(`the plugin reports no source "${INPUT}" (see ${obs.logPath})`);
+    if (!stats) throw new Error(`the plugin reports no source "${INPUT}"; OBS's last lines:\n${obs.process?.logTail()}`);
 
     const targetMs = 1000 / options.fps;
     const { received, shown, dropped, missed, malformed, malformedByReason } = stats;
@@ -128,7 +124,7 @@ export async function measureObsLatency(options: ObsLatencyOptions): Promise<Obs
     };
   } finally {
     await sender?.close();
-    await obs.stop();
+    await obs.dispose();
   }
 }
 
