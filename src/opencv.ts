@@ -6,6 +6,10 @@
 import { Log } from '@u4/opencv-build';
 
 process.env.OPENCV4NODEJS_DISABLE_AUTOBUILD ??= '1';
+// The binding's external-memory tracking reports native Mat memory to V8, also from inside garbage collection
+// (when a Mat is freed), which aborts Node 20 ("Check failed: marking_done_") once frames come from readAsync
+// threads; without it V8 still collects often enough, driven by the per-frame Buffers (docs/pipeline.md).
+process.env.OPENCV4NODEJS_DISABLE_EXTERNAL_MEM_TRACKING ??= '1';
 Log.silence = true;
 // OpenCV's own log lines ("can't open camera by index", GStreamer notes) would bury our clearer errors;
 // OPENCV_LOG_LEVEL=INFO in the environment brings them back for debugging.
