@@ -1,11 +1,17 @@
 import type { CommandModule } from 'yargs';
 import type { CameraEvent } from '../capture/camera-source.js';
 import { pickOptions } from '../config.js';
+import type { ObsOutputEvent } from '../pipeline/obs-output.js';
 import type { OpenedPipeline, PipelineArgs } from '../pipeline/open-pipeline.js';
 
 interface StartArgs extends PipelineArgs {
   frames?: number;
   stats: boolean;
+  endpoint?: string;
+  'obs-url': string;
+  'obs-password'?: string;
+  'launch-obs': boolean;
+  scene: string;
 }
 
 const STATUS_INTERVAL_MS = 1000;
@@ -26,6 +32,11 @@ export const startCommand: CommandModule<object, StartArgs> = {
         'blur-strength',
         'background',
         'output',
+        'endpoint',
+        'obs-url',
+        'obs-password',
+        'launch-obs',
+        'scene',
         'model',
         'device',
         'threshold',
@@ -40,8 +51,16 @@ export const startCommand: CommandModule<object, StartArgs> = {
     const { formatStats } = await import('../pipeline/format-stats.js');
     const { CameraSource } = await import('../capture/camera-source.js');
     const status = (line: string) => process.stderr.write(`${line}\n`);
-    const opened = await openPipeline(argv, { mode: 'live', maxFrames: argv.frames, onCameraEvent: (event) => status(describeCameraEvent(event)) });
-    const { pipeline, segmenter } = opened;
+    const obs = {
+      url: argv['obs-url'],
+      password: argv['obs-password'],
+      sceneName: argv.scene,
+      endpoint: argv.endpoint,
+      launch: argv['launch-obs'],
+      onEvent: (event: ObsOutputEvent) => status(describeObsEvent(event)),
+    };
+    const opened = await openPipeline(argv, { mode: 'live', maxFrames: argv.frames, onCameraEvent: (event) => status(describeCameraEvent(event)), obs });
+    const { pipeline, segmenter, sink } = opened;
     const provider = segmenter?.provider ?? 'no model';
     for (const line of startupReport(opened, opened.source instanceof CameraSource)) status(line);
 
@@ -51,7 +70,9 @@ export const startCommand: CommandModule<object, StartArgs> = {
     process.once('SIGTERM', stop);
     const timer = setInterval(() => {
       const window = pipeline.stats.takeWindow();
-      status(argv.stats ? `stats over the last second:\n${formatStats(window, 'table', provider)}` : formatStats(window, 'line', provider));
+      const output = sink.status?.();
+      if (argv.stats) status(`stats over the last second:\n${formatStats(window, 'table', provider)}${output ? `\n  ${output}` : ''}`);
+      else status(`${formatStats(window, 'line', provider)}${output ? ` | ${output}` : ''}`);
     }, STATUS_INTERVAL_MS);
     try {
       await pipeline.run();
@@ -60,7 +81,8 @@ export const startCommand: CommandModule<object, StartArgs> = {
       process.off('SIGINT', stop);
       process.off('SIGTERM', stop);
     }
-    process.stdout.write(`blurcam stopped.\n${formatStats(pipeline.stats.total(), 'table', provider)}\n`);
+    const output = sink.status?.();
+    process.stdout.write(`blurcam stopped.\n${formatStats(pipeline.stats.total(), 'table', provider)}\n${output ? `  ${output}\n` : ''}`);
   },
 };
 
@@ -79,4 +101,11 @@ function startupReport({ source, segmenter, sink, effect, requested }: OpenedPip
 function describeCameraEvent(event: CameraEvent): string {
   if (event.kind === 'lost') return `camera: ${event.error.message} ${event.error.hint}`;
   return `camera: ${event.description} is back.`;
+}
+
+/** One line of cause and one of fix, as errors are printed; blurcam keeps feeding OBS either way. */
+function describeObsEvent(event: ObsOutputEvent): string {
+  if (event.kind === 'warning') return `obs: ${event.warning.message}\n  fix: ${event.warning.hint}`;
+  if (event.kind === 'lost') return `obs: ${event.reason?.message ?? 'The connection to OBS was lost.'}\n  ${event.reason?.hint ?? 'blurcam reconnects by itself.'}`;
+  return "obs: connected again; blurcam's scene and source are set up.";
 }

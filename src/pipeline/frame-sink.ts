@@ -20,5 +20,7 @@ export interface FrameSink {
    * dropped (the consumer is slow or absent), so the pipeline counts it and moves on.
    */
   write(frame: OutputFrame): boolean;
+  /** A short status for `start`'s status line (OBS's state, counts) and, after close(), its summary. */
+  status?(): string;
   close(): Promise<void>;
 }

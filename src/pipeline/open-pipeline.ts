@@ -10,6 +10,7 @@ import { createSegmenter } from '../segment/create-segmenter.js';
 import type { Device, Segmenter } from '../segment/segmenter.js';
 import { createSink } from './create-sink.js';
 import type { FrameSink } from './frame-sink.js';
+import type { ObsOutputOptions } from './obs-output.js';
 import { Pipeline } from './pipeline.js';
 
 /** The options `start` and `bench` share, as yargs gives them (names from src/config.ts). */
@@ -37,6 +38,8 @@ export interface OpenPipelineOptions {
   maxFrames?: number;
   warmupFrames?: number;
   onCameraEvent?: (event: CameraEvent) => void;
+  /** For `--output obs` (`start` gives them). */
+  obs?: ObsOutputOptions;
 }
 
 export interface OpenedPipeline {
@@ -87,7 +90,7 @@ export async function openPipeline(args: PipelineArgs, options: OpenPipelineOpti
         frameSize: { width: source.width, height: source.height },
       });
     }
-    const sink = await createSink(args.output, { width: source.width, height: source.height, fps: source.fps });
+    const sink = await createSink(args.output, { width: source.width, height: source.height, fps: source.fps, obs: options.obs });
     const pipeline = new Pipeline(
       { source, segmenter, compositor, sink },
       {

@@ -94,9 +94,9 @@ describe('blurcam start', () => {
     const size = await runCli(['start', '--input', 'demo', '--size', '1280by720']);
     expect(size.code).toBe(2);
     expect(size.stderr).toMatch(/^blurcam: --size "1280by720" is not a frame size\./);
-    const obs = await runCli(['start', '--input', 'demo', '--size', '320x240']);
-    expect(obs.code).toBe(2);
-    expect(obs.stderr).toMatch(/^blurcam: --output obs is not available in this build yet/);
+    const obs = await runCli(['start', '--input', 'demo', '--size', '320x240', '--obs-url', 'ws://127.0.0.1:9']);
+    expect(obs.code).toBe(1);
+    expect(obs.stderr).toMatch(/^blurcam: OBS does not answer at ws:\/\/127\.0\.0\.1:9 /);
     const replace = await runCli(['start', '--input', 'demo', '--effect', 'replace', '--output', 'null']);
     expect(replace.code).toBe(2);
     expect(replace.stderr).toContain('--effect replace needs an image');
