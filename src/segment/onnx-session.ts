@@ -68,7 +68,7 @@ export function describeCoverage(coverage: CoremlCoverage | null): { provider: P
 export interface OnnxModelOptions {
   path: string;
   device: Device;
-  /** CPU threads for one inference; 2 suits a small model on a 2-4 core machine that also captures and composites. */
+  /** CPU threads for one inference (default 1). */
   threads?: number;
   /** Said in MODEL_NOT_FOUND's hint: bundled models are made by `npm run models`. */
   bundled?: boolean;
@@ -101,7 +101,7 @@ export class OnnxModel {
     const { path } = options;
     const bytes = await readModelFile(path, options.bundled ?? false);
     const provider = chooseProvider(options.device);
-    const threads = options.threads ?? 2;
+    const threads = options.threads ?? 1;
     const probe = provider === 'coreml' ? probeCoremlCoverage(path) : Promise.resolve(null);
     const session = await createSession(path, provider, threads, options.device === 'coreml');
     const contract = checkContract(path, bytes, session);
