@@ -171,7 +171,6 @@ describe('blurcam start --output obs (real CLI, real OBS with the plugin)', { ti
     const input = [0, 1.75, 3.5, 5.25].map((timeSec) => scene.render(timeSec).image);
     const backgroundRatio = sharpness(shown, background) / sharpness(input[0], background);
     const personRatio = sharpness(shown, person) / Math.min(...input.map((image) => sharpness(image, person)));
-    console.log(`sharpness in OBS vs the input: background ${backgroundRatio.toFixed(3)}, person ${personRatio.toFixed(3)}`);
     expect(backgroundRatio).toBeLessThan(0.15);
     expect(personRatio).toBeGreaterThan(0.7);
   });
