@@ -38,7 +38,7 @@ const FINAL_STATS_TIMEOUT_MS = 2_000;
  */
 export class ObsOutput implements FrameSink {
   readonly description: string;
-  private final: string | undefined;
+  private pluginCounts: string | undefined;
   private closing: Promise<void> | undefined;
 
   private constructor(
@@ -78,7 +78,7 @@ export class ObsOutput implements FrameSink {
   status(): string {
     const { sent, dropped } = this.sender.stats;
     const counts = `sent ${sent}, dropped ${dropped}`;
-    if (this.final !== undefined) return `OBS: ${counts}; ${this.final}`;
+    if (this.pluginCounts !== undefined) return `OBS: ${counts}; ${this.pluginCounts}`;
     return `OBS ${this.describeState()}, ${counts}`;
   }
 
@@ -89,7 +89,7 @@ export class ObsOutput implements FrameSink {
   }
 
   private async shutDown(): Promise<void> {
-    this.final = this.session.state === 'ready' ? await this.readPluginCounts() : 'plugin counters not read (OBS was not connected)';
+    this.pluginCounts = this.session.state === 'ready' ? await this.readPluginCounts() : 'plugin counters not read (OBS was not connected)';
     await this.session.stop();
     await this.sender.close();
   }
