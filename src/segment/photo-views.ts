@@ -15,6 +15,10 @@ const ZOOM_MARGIN = 0.15;
 const TILE_SCALES = [1, 0.7];
 /** Tiles start every third of their side. */
 const TILE_STEPS_PER_SIDE = 3;
+/** Fewer pixels than this across, a tile shows the model too little; more tile positions than this per axis
+ * (very long panoramas) are spread out instead, leaving gaps that the whole-photo views still cover. */
+const MIN_TILE_SIDE = 32;
+const MAX_TILE_POSITIONS = 12;
 /** A tile's weight grows from TILE_EDGE_WEIGHT at its inner edges to 1 at this share of its side. */
 export const TILE_FEATHER = 0.25;
 const TILE_EDGE_WEIGHT = 0.05;
@@ -43,7 +47,8 @@ export function zoomViews(box: Rect | null): View[] {
 export function tileViews(size: Size, scales: readonly number[] = TILE_SCALES): View[] {
   const views: View[] = [];
   for (const scale of scales) {
-    const side = Math.max(1, Math.round(Math.min(size.width, size.height) * scale));
+    const side = Math.round(Math.min(size.width, size.height) * scale);
+    if (side < MIN_TILE_SIDE) continue;
     const across = positions(size.width, side);
     const down = positions(size.height, side);
     for (const y of down) for (const x of across) views.push({ rect: [x, y, side, side], fit: 'stretch', flip: false });
@@ -54,7 +59,7 @@ export function tileViews(size: Size, scales: readonly number[] = TILE_SCALES): 
 /** Start positions of windows of `side` over `length`, at most a third of a side apart, the last one flush. */
 function positions(length: number, side: number): number[] {
   if (side >= length) return [0];
-  const count = Math.ceil((length / side - 1) * TILE_STEPS_PER_SIDE) + 1;
+  const count = Math.min(MAX_TILE_POSITIONS, Math.ceil((length / side - 1) * TILE_STEPS_PER_SIDE) + 1);
   return Array.from({ length: count }, (_, i) => Math.round(((length - side) * i) / (count - 1)));
 }
 

@@ -48,6 +48,26 @@ describe('blurcam segment', () => {
     expect([...values].sort((a, b) => a - b)).toEqual([0, 255]);
   });
 
+  it('takes grayscale and 16-bit photos, and one of a single pixel', async () => {
+    const input = folder();
+    const astronaut = cv.imread(ASTRONAUT);
+    cv.imwrite(join(input, 'gray.png'), astronaut.cvtColor(cv.COLOR_BGR2GRAY));
+    cv.imwrite(join(input, 'deep.png'), astronaut.convertTo(cv.CV_16UC3, 257));
+    cv.imwrite(join(input, 'dot.png'), new cv.Mat(1, 1, cv.CV_8UC3, [0, 0, 0]));
+    const out = join(input, 'out');
+    const result = await runCli(['segment', input, '--out', out]);
+    expect(result.code).toBe(0);
+    const size = (name: string) => {
+      const mask = cv.imread(join(out, name), cv.IMREAD_UNCHANGED);
+      return [mask.cols, mask.rows, mask.type];
+    };
+    expect([size('gray.png'), size('deep.png'), size('dot.png')]).toEqual([
+      [512, 512, cv.CV_8UC1],
+      [512, 512, cv.CV_8UC1],
+      [1, 1, cv.CV_8UC1],
+    ]);
+  });
+
   it('PATH_NOT_FOUND for a path that does not exist', async () => {
     const result = await runCli(['segment', '/nonexistent/photos', '--out', join(folder(), 'out')]);
     expect(result.code).toBe(1);

@@ -36,6 +36,15 @@ describe('photo views', () => {
     expect(across).toEqual([0, 101, 203, 304]);
   });
 
+  it('makes no tiles too small for the model and spreads them out along a panorama', () => {
+    expect(tileViews({ width: 500, height: 30 })).toHaveLength(0);
+    expect(tileViews({ width: 500, height: 40 }).every((view) => view.rect[2] === 40)).toBe(true);
+    const panorama = tileViews({ width: 8000, height: 400 });
+    const starts = panorama.filter((view) => view.rect[2] === 400 && !view.flip).map((view) => view.rect[0]);
+    expect(starts).toHaveLength(12);
+    expect(starts[11]).toBe(7600);
+  });
+
   it('boxes the pixels above the threshold with a margin, clipped to the photo', () => {
     const size = { width: 20, height: 10 };
     const prob = new Float32Array(200);
