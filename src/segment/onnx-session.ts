@@ -100,14 +100,23 @@ export class OnnxModel {
   static async open(options: OnnxModelOptions): Promise<OnnxModel> {
     const { path } = options;
     const bytes = await readModelFile(path, options.bundled ?? false);
-    const provider = chooseProvider(options.device);
+    const requested = chooseProvider(options.device);
     const threads = options.threads ?? 1;
-    const probe = provider === 'coreml' ? probeCoremlCoverage(path) : Promise.resolve(null);
-    const session = await createSession(path, provider, threads, options.device === 'coreml');
-    const contract = checkContract(path, bytes, session);
-    const report =
-      provider === 'coreml' ? describeCoverage(await probe) : { provider: 'cpu' as const, note: `${threads} thread${threads > 1 ? 's' : ''}` };
-    return new OnnxModel(session, contract, report.provider, report.note);
+    const probe = requested === 'coreml' ? probeCoremlCoverage(path) : Promise.resolve(null);
+    const { session, provider } = await createSession(path, requested, threads, options.device === 'coreml');
+    let contract: ModelContract;
+    try {
+      contract = checkContract(path, bytes, session);
+    } catch (error) {
+      await session.release();
+      throw error;
+    }
+    if (provider === 'coreml') {
+      const report = describeCoverage(await probe);
+      return new OnnxModel(session, contract, report.provider, report.note);
+    }
+    const threadNote = `${threads} thread${threads > 1 ? 's' : ''}`;
+    return new OnnxModel(session, contract, 'cpu', requested === 'coreml' ? `CoreML refused the model; ${threadNote}` : threadNote);
   }
 
   /**
@@ -166,15 +175,21 @@ function sessionOptions(provider: Provider, threads: number): ort.InferenceSessi
   };
 }
 
-async function createSession(path: string, provider: Provider, threads: number, coremlRequired: boolean): Promise<ort.InferenceSession> {
+/** A session on `provider`, or on the CPU when CoreML refuses the model and was not required. */
+async function createSession(
+  path: string,
+  provider: Provider,
+  threads: number,
+  coremlRequired: boolean,
+): Promise<{ session: ort.InferenceSession; provider: Provider }> {
   try {
-    return await ort.InferenceSession.create(path, sessionOptions(provider, threads));
+    return { session: await ort.InferenceSession.create(path, sessionOptions(provider, threads)), provider };
   } catch (error) {
     if (provider === 'cpu') throw invalidModel(path, firstLine(describeError(error)), error);
     // CoreML refused: tell CoreML problems from model problems by trying the CPU alone.
-    const session = await createSession(path, 'cpu', threads, false);
-    if (!coremlRequired) return session;
-    await session.release();
+    const fallback = await createSession(path, 'cpu', threads, false);
+    if (!coremlRequired) return fallback;
+    await fallback.session.release();
     throw new BlurcamError(
       'DEVICE_UNAVAILABLE',
       `CoreML could not load ${path}: ${firstLine(describeError(error))}`,
