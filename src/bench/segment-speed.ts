@@ -20,6 +20,8 @@ const SWAY_PX = [0, 4, 8, 12, 8, 4, 0, -4, -8, -12, -8, -4];
 
 export interface SegmentSpeedOptions {
   frames: number;
+  /** OpenCV's worker threads for the whole process (cv.setNumThreads); default: OpenCV's own choice. */
+  opencvThreads?: number;
   width: number;
   height: number;
   model: string;
@@ -34,6 +36,7 @@ interface Figures {
 
 export interface SegmentSpeedReport {
   model: string;
+  opencvThreads: number;
   frame: string;
   frames: number;
   /** segment(): model, smoothing and refinement, BGR frame in, full-size mask out. */
@@ -60,6 +63,7 @@ function figures(histogram: LatencyHistogram): Figures {
 
 export async function measureSegmentSpeed(options: SegmentSpeedOptions): Promise<SegmentSpeedReport> {
   const { width, height } = options;
+  if (options.opencvThreads !== undefined) cv.setNumThreads(options.opencvThreads);
   const photo = cv.imread(ASTRONAUT);
   const frames = SWAY_PX.map((dx) => makeFrame(photo, width, height, dx));
   const segmenter = await createSegmenter({
@@ -93,6 +97,7 @@ export async function measureSegmentSpeed(options: SegmentSpeedOptions): Promise
   }
   return {
     model: segmenter.description,
+    opencvThreads: cv.getNumThreads(),
     frame: `${width}x${height}`,
     frames: options.frames,
     segmentMs: figures(segment),
@@ -105,7 +110,7 @@ export async function measureSegmentSpeed(options: SegmentSpeedOptions): Promise
 export function formatSegmentSpeed(report: SegmentSpeedReport): string {
   const ms = ({ median, p95 }: Figures) => `median ${median.toFixed(2)} ms, p95 ${p95.toFixed(2)} ms`;
   return [
-    `model: ${report.model}`,
+    `model: ${report.model}; OpenCV threads: ${report.opencvThreads}`,
     `${report.frames} frames of ${report.frame}:`,
     `  segmentation + refinement (frame in, mask out): ${ms(report.segmentMs)}`,
     `    of which the model (input, inference, output): ${ms(report.modelInSegmentMs)}`,
@@ -122,6 +127,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
       model: { type: 'string', default: 'auto' },
       device: { type: 'string', default: 'auto' },
       threads: { type: 'string' },
+      'opencv-threads': { type: 'string' },
       json: { type: 'boolean', default: false },
     },
   });
@@ -131,6 +137,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     model: values.model ?? 'auto',
     device: (values.device ?? 'auto') as Device,
     threads: values.threads === undefined ? undefined : Number(values.threads),
+    opencvThreads: values['opencv-threads'] === undefined ? undefined : Number(values['opencv-threads']),
   });
   process.stdout.write(`${values.json ? JSON.stringify(report, null, 2) : formatSegmentSpeed(report)}\n`);
 }
