@@ -35,8 +35,7 @@ export type BlurcamErrorCode =
   | 'OBS_REQUEST_FAILED'
   | 'VIRTUALCAM_UNAVAILABLE'
   // transport
-  | 'ENDPOINT_INVALID'
-  | 'ENDPOINT_BUSY';
+  | 'ENDPOINT_INVALID';
 
 export class BlurcamError extends Error {
   override readonly name = 'BlurcamError';

@@ -16,7 +16,7 @@ import type { Device } from './segmenter.js';
 
 export type Provider = 'cpu' | 'coreml';
 
-/** MLProgram format: the only CoreML format that takes ConvTranspose and Resize (docs/macos.md). */
+/** MLProgram format: the only CoreML format that takes ConvTranspose and Resize (docs/segmentation.md#coreml-on-macos). */
 const COREML_FLAGS = 0x010;
 const COREML_PROBE_TIMEOUT_MS = 120_000;
 

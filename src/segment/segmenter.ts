@@ -5,7 +5,7 @@ export type Device = 'auto' | 'cpu' | 'coreml';
 
 /** A person-segmentation engine: one image in, one mask out. */
 export interface Segmenter {
-  /** The execution provider that really runs the graph (reported at start, see docs/macos.md). */
+  /** The execution provider that really runs the graph (reported at start, see docs/segmentation.md#coreml-on-macos). */
   readonly provider: 'cpu' | 'coreml';
   /** A line for the start-up report, e.g. "selfie-landscape 144x256 on cpu". */
   readonly description: string;
