@@ -20,3 +20,14 @@ export async function expectFailure(work: () => unknown, code: string, message: 
   }
   throw new Error(`expected a BlurcamError ${code}`);
 }
+
+/** Runs `work`, which must throw synchronously, and returns the BlurcamError it threw. */
+export function thrownBlurcamError(work: () => unknown): BlurcamError {
+  try {
+    work();
+  } catch (error) {
+    expect(error).toBeInstanceOf(BlurcamError);
+    return error as BlurcamError;
+  }
+  throw new Error('expected a BlurcamError');
+}

@@ -4,18 +4,10 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { OPTIONS, checkRange, configDir, defaultConfigPath, loadConfigFile, optionsFromEnv, parseSize } from '../../src/config.js';
 import { BlurcamError } from '../../src/errors.js';
+import { expectBlurcamError, thrownBlurcamError } from '../support/expect-blurcam-error.js';
 
-function expectBlurcamError(fn: () => unknown, code: string, message: RegExp): void {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(BlurcamError);
-    expect((error as BlurcamError).code).toBe(code);
-    expect((error as BlurcamError).message).toMatch(message);
-    expect((error as BlurcamError).hint.length).toBeGreaterThan(0);
-    return;
-  }
-  throw new Error('expected a BlurcamError');
+function expectThrows(work: () => unknown, code: string, message: RegExp): void {
+  expectBlurcamError(thrownBlurcamError(work), code, message);
 }
 
 describe('parseSize', () => {
@@ -26,15 +18,15 @@ describe('parseSize', () => {
 
   it.each(['1280', '1280x', 'x720', '1280*720', '-1280x720', '1281x720', '8x8', '99999x720'])(
     'rejects %s naming the option',
-    (value) => expectBlurcamError(() => parseSize(value), 'BAD_OPTION', /--size/),
+    (value) => expectThrows(() => parseSize(value), 'BAD_OPTION', /--size/),
   );
 });
 
 describe('checkRange', () => {
   it('passes values inside the range and rejects others', () => {
     expect(checkRange('fps', 30, 1, 120)).toBe(30);
-    expectBlurcamError(() => checkRange('fps', 0, 1, 120), 'BAD_OPTION', /--fps 0 is out of range/);
-    expectBlurcamError(() => checkRange('fps', Number.NaN, 1, 120), 'BAD_OPTION', /--fps/);
+    expectThrows(() => checkRange('fps', 0, 1, 120), 'BAD_OPTION', /--fps 0 is out of range/);
+    expectThrows(() => checkRange('fps', Number.NaN, 1, 120), 'BAD_OPTION', /--fps/);
   });
 });
 
@@ -58,7 +50,7 @@ describe('loadConfigFile', () => {
 
   it('is empty when the default file does not exist, an error when a named one does not', () => {
     expect(loadConfigFile(join(dir, 'absent.json'), { explicit: false })).toEqual({});
-    expectBlurcamError(() => loadConfigFile(join(dir, 'absent.json'), { explicit: true }), 'BAD_CONFIG_FILE', /does not exist/);
+    expectThrows(() => loadConfigFile(join(dir, 'absent.json'), { explicit: true }), 'BAD_CONFIG_FILE', /does not exist/);
   });
 
   it('maps camelCase and kebab-case keys to flags', () => {
@@ -67,9 +59,9 @@ describe('loadConfigFile', () => {
   });
 
   it('rejects bad JSON, non-objects and unknown keys', () => {
-    expectBlurcamError(() => loadConfigFile(write('bad.json', '{nope'), { explicit: true }), 'BAD_CONFIG_FILE', /not valid JSON/);
-    expectBlurcamError(() => loadConfigFile(write('array.json', '[]'), { explicit: true }), 'BAD_CONFIG_FILE', /JSON object/);
-    expectBlurcamError(
+    expectThrows(() => loadConfigFile(write('bad.json', '{nope'), { explicit: true }), 'BAD_CONFIG_FILE', /not valid JSON/);
+    expectThrows(() => loadConfigFile(write('array.json', '[]'), { explicit: true }), 'BAD_CONFIG_FILE', /JSON object/);
+    expectThrows(
       () => loadConfigFile(write('unknown.json', '{"colour": 1}'), { explicit: true }),
       'BAD_CONFIG_FILE',
       /unknown option "colour"/,
@@ -99,8 +91,8 @@ describe('optionsFromEnv', () => {
   });
 
   it('names the variable when a value has the wrong type', () => {
-    expectBlurcamError(() => optionsFromEnv({ BLURCAM_FPS: 'fast' }), 'BAD_OPTION', /BLURCAM_FPS="fast" is not a number/);
-    expectBlurcamError(() => optionsFromEnv({ BLURCAM_STATS: 'maybe' }), 'BAD_OPTION', /BLURCAM_STATS="maybe"/);
+    expectThrows(() => optionsFromEnv({ BLURCAM_FPS: 'fast' }), 'BAD_OPTION', /BLURCAM_FPS="fast" is not a number/);
+    expectThrows(() => optionsFromEnv({ BLURCAM_STATS: 'maybe' }), 'BAD_OPTION', /BLURCAM_STATS="maybe"/);
   });
 });
 

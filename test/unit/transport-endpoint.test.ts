@@ -4,16 +4,8 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BlurcamError } from '../../src/errors.js';
 import { defaultEndpoint, resolveEndpoint, validateEndpoint } from '../../src/transport/endpoint.js';
+import { thrownBlurcamError as thrown } from '../support/expect-blurcam-error.js';
 
-function thrown(action: () => unknown): BlurcamError {
-  try {
-    action();
-  } catch (error) {
-    expect(error).toBeInstanceOf(BlurcamError);
-    return error as BlurcamError;
-  }
-  throw new Error('expected a BlurcamError');
-}
 
 describe('defaultEndpoint', () => {
   it('uses XDG_RUNTIME_DIR on Linux and TMPDIR on macOS', () => {

@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import type { OBSResponseTypes } from 'obs-websocket-js';
 import { checkObsVersion, connectObs } from '../../../src/control/obs-connection.js';
 import { BlurcamError } from '../../../src/errors.js';
+import { thrownBlurcamError as thrown } from '../../support/expect-blurcam-error.js';
 
 const OBS_29_REQUESTS = [
   'GetVersion',
@@ -33,15 +34,6 @@ function version(overrides: Partial<OBSResponseTypes['GetVersion']>): OBSRespons
   };
 }
 
-function thrown(run: () => unknown): BlurcamError {
-  try {
-    run();
-  } catch (error) {
-    expect(error).toBeInstanceOf(BlurcamError);
-    return error as BlurcamError;
-  }
-  throw new Error('expected an error');
-}
 
 describe('checkObsVersion', () => {
   it('accepts obs-websocket 5 with every request blurcam uses', () => {

@@ -4,16 +4,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { OBS_LAUNCH_ARGS, findObsExecutable } from '../../../src/control/obs-launcher.js';
 import { BlurcamError } from '../../../src/errors.js';
+import { thrownBlurcamError as thrown } from '../../support/expect-blurcam-error.js';
 
-function thrown(run: () => unknown): BlurcamError {
-  try {
-    run();
-  } catch (error) {
-    expect(error).toBeInstanceOf(BlurcamError);
-    return error as BlurcamError;
-  }
-  throw new Error('expected an error');
-}
 
 describe('findObsExecutable', () => {
   it('finds an executable `obs` on the PATH on Linux', () => {
