@@ -35,8 +35,9 @@ export interface DemoFrame {
 }
 
 interface Cutout {
-  /** The person scaled for the frame, 8-bit BGR. */
+  /** The person scaled for the frame, 8-bit BGR, and its bytes. */
   image: Mat;
+  pixels: Buffer;
   /** Opacity (CV_8UC1) and the hard inside of it (255 only), for a fast copy of the inside. */
   alpha: Mat;
   inside: Mat;
@@ -53,12 +54,20 @@ let personPromise: { photo: Mat; mask: Mat } | undefined;
  * benchmark clip are reproducible, and the person's true outline is known (`personMask`).
  */
 export class DemoScene {
+  /** Where frames are drawn: a buffer OpenCV draws into through `canvas`, and the edge blend writes directly. */
+  private readonly pixels: Buffer;
+  private readonly canvas: Mat;
+
   private constructor(
     readonly width: number,
     readonly height: number,
     private readonly background: Mat,
     private readonly cutout: Cutout,
-  ) {}
+  ) {
+    this.pixels = Buffer.alloc(width * height * 3);
+    // This Mat constructor wraps the buffer's memory without copying; both live as long as the scene.
+    this.canvas = new cv.Mat(height, width, cv.CV_8UC3, this.pixels);
+  }
 
   static create(width: number, height: number): DemoScene {
     const person = cutPerson();
@@ -74,17 +83,19 @@ export class DemoScene {
     const bob = (BOB * height * (1 - Math.cos((2 * Math.PI * timeSec) / BOB_PERIOD_S))) / 2;
     const top = Math.round(height - size + bob);
 
-    const image = this.background.copy();
+    const { canvas } = this;
+    this.background.copyTo(canvas);
     const personMask = withMask ? new cv.Mat(height, width, cv.CV_8UC1, 0) : undefined;
     const visible = intersect(left, top, size, width, height);
     if (visible) {
       const from = new cv.Rect(visible.x - left, visible.y - top, visible.width, visible.height);
       const to = new cv.Rect(visible.x, visible.y, visible.width, visible.height);
-      cutout.image.getRegion(from).copyTo(image.getRegion(to), cutout.inside.getRegion(from));
+      cutout.image.getRegion(from).copyTo(canvas.getRegion(to), cutout.inside.getRegion(from));
       if (personMask) cutout.alpha.getRegion(from).copyTo(personMask.getRegion(to));
-      blendEdge(image, cutout, left, top);
+      blendEdge(this.pixels, width, height, cutout, left, top);
     }
-    return { image, personMask };
+    // The pipeline owns each frame it is given: a copy, so the next frame can be drawn at once.
+    return { image: canvas.copy(), personMask };
   }
 }
 
@@ -120,6 +131,7 @@ function scaleCutout(photo: Mat, mask: Mat, size: number): Cutout {
   for (let i = 0; i < levels.length; i++) if (levels[i] > 0 && levels[i] < 255) edge.push(i);
   return {
     image,
+    pixels: image.getData(),
     alpha,
     inside,
     edgeIndex: Uint32Array.from(edge),
@@ -127,12 +139,10 @@ function scaleCutout(photo: Mat, mask: Mat, size: number): Cutout {
   };
 }
 
-/** Blends the soft edge pixels of the cutout placed at (left, top) into `image`, in place. */
-function blendEdge(image: Mat, cutout: Cutout, left: number, top: number): void {
+/** Blends the soft edge pixels of the cutout placed at (left, top) into the BGR `frame`, in place. */
+function blendEdge(frame: Buffer, width: number, height: number, cutout: Cutout, left: number, top: number): void {
   const size = cutout.image.cols;
-  const { cols: width, rows: height } = image;
-  const frame = image.getData();
-  const person = cutout.image.getData();
+  const person = cutout.pixels;
   for (let k = 0; k < cutout.edgeIndex.length; k++) {
     const i = cutout.edgeIndex[k];
     const x = left + (i % size);
@@ -143,7 +153,6 @@ function blendEdge(image: Mat, cutout: Cutout, left: number, top: number): void 
     const f = (y * width + x) * 3;
     for (let c = 0; c < 3; c++) frame[f + c] = (person[p + c] * a + frame[f + c] * (255 - a) + 127) / 255;
   }
-  image.setData(frame);
 }
 
 function intersect(left: number, top: number, size: number, width: number, height: number) {

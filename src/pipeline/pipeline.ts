@@ -68,8 +68,8 @@ export class Pipeline {
   ) {
     if (parts.compositor.needsMask && !parts.segmenter) throw new Error('Pipeline: this effect needs a segmenter');
     this.stats = options.stats ?? new PipelineStats();
-    this.toSegment = new LatestSlot(() => this.dropped('segment-busy'));
-    this.toComposite = new LatestSlot(() => this.dropped('composite-busy'));
+    this.toSegment = new LatestSlot((frame) => this.dropped('segment-busy', frame));
+    this.toComposite = new LatestSlot(({ frame }) => this.dropped('composite-busy', frame));
     this.toOutput = new LatestSlot(() => this.dropped('output-busy'));
   }
 
@@ -142,6 +142,7 @@ export class Pipeline {
       const data = compositor.composite(frame.image, mask);
       this.stats.stage('composite', performance.now() - startedAt);
       const { cols: width, rows: height } = frame.image;
+      releaseImage(frame);
       this.toOutput.put({ seq: frame.seq, captureTimeNs: frame.captureTimeNs, width, height, format: 'bgra', stride: width * 4, data });
     }
   }
@@ -188,7 +189,8 @@ export class Pipeline {
     });
   }
 
-  private dropped(cause: 'segment-busy' | 'composite-busy' | 'output-busy'): void {
+  private dropped(cause: 'segment-busy' | 'composite-busy' | 'output-busy', frame?: VideoFrame): void {
+    if (frame) releaseImage(frame);
     this.stats.drop(cause);
     this.frameLeft();
   }
@@ -209,6 +211,14 @@ export class Pipeline {
       this.stop();
     }
   }
+}
+
+/**
+ * The pipeline owns each frame's image (FrameSource's contract) and frees it as soon as it is done with it:
+ * OpenCV's memory is invisible to V8 (docs/pipeline.md), so waiting for the garbage collector would let it pile up.
+ */
+function releaseImage(frame: VideoFrame): void {
+  frame.image.release();
 }
 
 function nsToMs(ns: bigint): number {
