@@ -12,6 +12,7 @@ import type { ObsConnection } from '../../src/control/obs-connection.js';
 import { setupBlurcamScene } from '../../src/control/obs-setup.js';
 import { defaultEndpoint } from '../../src/transport/endpoint.js';
 import { FRAME_PROTOCOL, writeFrameHeader } from '../../src/transport/frame-protocol.js';
+import { BLURCAM_INPUT_NAME } from '../../src/control/obs-setup.js';
 import { type ObsInstance, startObs } from './obs-harness.js';
 import {
   PATTERN_A,
@@ -27,7 +28,7 @@ import {
 } from './plugin-helpers.js';
 
 const SCENE = 'blurcam';
-const INPUT = 'blurcam camera';
+const INPUT = BLURCAM_INPUT_NAME;
 
 /** A well-formed 64x32 BGRA message, for the tests to spoil. */
 function goodMessage(seq = 1): Buffer {

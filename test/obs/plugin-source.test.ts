@@ -12,6 +12,7 @@ import { Push } from 'zeromq';
 import { defaultEndpoint } from '../../src/transport/endpoint.js';
 import { FRAME_PROTOCOL, framePayloadSize, writeFrameHeader } from '../../src/transport/frame-protocol.js';
 import { readPluginStats } from '../../src/transport/plugin-stats.js';
+import { BLURCAM_INPUT_NAME } from '../../src/control/obs-setup.js';
 import { type ObsInstance, startObs } from './obs-harness.js';
 import {
   PATTERN_A,
@@ -27,7 +28,7 @@ import {
 } from './plugin-helpers.js';
 
 const SCENE = 'blurcam';
-const INPUT = 'blurcam camera';
+const INPUT = BLURCAM_INPUT_NAME;
 
 describe('blurcam source in real OBS', { timeout: 120_000 }, () => {
   let obs: ObsInstance;
