@@ -69,6 +69,8 @@ export async function main(args: string[] = hideBin(process.argv), env: NodeJS.P
 
   const parser = yargs(args)
     .scriptName('blurcam')
+    // A flag given twice takes its last value, as in most command lines (an array would reach options that take one).
+    .parserConfiguration({ 'duplicate-arguments-array': false })
     .usage('$0 <command> [options]\n\nA camera with the background blurred or replaced, for every call app (through OBS).')
     .config(config)
     .middleware(dropOptionsTheCommandLacks(config), true)

@@ -24,6 +24,13 @@ describe('blurcam command line', () => {
     expect(result.stderr).toContain('fix:');
   });
 
+  it('takes the last value of a flag given twice', async () => {
+    const result = await runCli(['bench', '--input', 'demo', '--output', 'bad.mp4', '--output', 'null', '--frames', '9', '--frames', '2', '--json']);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.stdout)).toMatchObject({ frames: 2 });
+  });
+
   it('reports a broken config file before anything runs', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'blurcam-cli-'));
     const path = join(dir, 'config.json');
