@@ -4,6 +4,7 @@
  * system's OpenCV instead), and it prints info logs to stdout, where our commands write their results.
  */
 import { Log } from '@u4/opencv-build';
+import type { Mat } from '@u4/opencv4nodejs';
 
 process.env.OPENCV4NODEJS_DISABLE_AUTOBUILD ??= '1';
 // The binding's external-memory tracking reports native Mat memory to V8, also from inside garbage collection
@@ -18,4 +19,50 @@ process.env.OPENCV_LOG_LEVEL ??= 'SILENT';
 const binding = await import('@u4/opencv4nodejs');
 
 export const cv = binding.cv;
+
+/**
+ * glibc's malloc (Linux) hands a large freed block back to the kernel as soon as more than twice its "mmap
+ * threshold" lies free at the top of the heap, and that threshold starts at 128 KiB. A 720p frame's intermediates
+ * come to about 15 MB, allocated and freed every frame, so they went back to the kernel and were mapped again
+ * each frame: thousands of page faults a frame, which cost 20-30 ms here (docs/pipeline.md#memory). glibc raises
+ * the threshold to the size of the largest mapped block freed (up to 32 MiB) and keeps up to twice that free in
+ * the process; freeing one block just under 32 MiB at start-up sets it there. Other platforms' allocators keep
+ * freed blocks of their own accord.
+ */
+if (process.platform === 'linux') new binding.cv.Mat(1024, 7680, binding.cv.CV_8UC4).release();
 export type { Mat } from '@u4/opencv4nodejs';
+
+/** Marks a matrix to be freed when the surrounding withScratch ends, and returns it. */
+export type Track = <M extends Mat>(mat: M) => M;
+
+/**
+ * Runs `work` with `track`, which marks the matrices it makes along the way (and returns them, so it can wrap an
+ * expression in place); all of them are freed as soon as `work` returns or throws. OpenCV's memory is invisible to
+ * V8 (see above), so per-frame intermediates left to the garbage collector pile up by hundreds of megabytes and
+ * come back as fresh memory that page-faults on first touch; freed at once, the same memory serves the next frame.
+ * What `work` returns must not pass through `track`.
+ */
+export function withScratch<T>(work: (track: Track) => T): T {
+  const made: Mat[] = [];
+  try {
+    return work((mat) => {
+      made.push(mat);
+      return mat;
+    });
+  } finally {
+    for (const mat of made) mat.release();
+  }
+}
+
+/** withScratch for work that awaits (the model): the matrices are freed once its promise settles. */
+export async function withScratchAsync<T>(work: (track: Track) => Promise<T>): Promise<T> {
+  const made: Mat[] = [];
+  try {
+    return await work((mat) => {
+      made.push(mat);
+      return mat;
+    });
+  } finally {
+    for (const mat of made) mat.release();
+  }
+}

@@ -143,7 +143,11 @@ export class CameraSource implements FrameSource {
 
   private frame(image: Mat): VideoFrame {
     // A camera that came back with another size is scaled to the first one: the outputs were opened for it.
-    const fitted = image.cols === this.width && image.rows === this.height ? image : image.resize(this.height, this.width);
+    let fitted = image;
+    if (image.cols !== this.width || image.rows !== this.height) {
+      fitted = image.resize(this.height, this.width);
+      image.release();
+    }
     return { seq: this.seq++, captureTimeNs: process.hrtime.bigint(), image: fitted };
   }
 

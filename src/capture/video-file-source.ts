@@ -104,7 +104,9 @@ export class VideoFileSource implements FrameSource {
 /** OpenCV decodes to BGR already; grey or 4-channel files are rare but would break the stages after. */
 function toBgr(frame: Mat): Mat {
   if (frame.channels === 3) return frame;
-  return frame.cvtColor(frame.channels === 4 ? cv.COLOR_BGRA2BGR : cv.COLOR_GRAY2BGR);
+  const bgr = frame.cvtColor(frame.channels === 4 ? cv.COLOR_BGRA2BGR : cv.COLOR_GRAY2BGR);
+  frame.release();
+  return bgr;
 }
 
 function unreadable(path: string, reason: string, cause?: unknown): BlurcamError {

@@ -1,8 +1,8 @@
-import { cv, type Mat } from '../opencv.js';
+import { cv, type Mat, withScratch } from '../opencv.js';
 import { blendEdges } from './blend-edges.js';
 import { coverImage } from './cover-image.js';
 import type { Effect } from './effect.js';
-import { maskedBlur } from './masked-blur.js';
+import { shrunkMaskedBlur } from './masked-blur.js';
 
 /** A JavaScript buffer and an OpenCV matrix over the same memory: OpenCV copies in, JavaScript reads it. */
 interface SharedPlane {
@@ -20,15 +20,20 @@ interface WorkPlanes {
   cover?: Mat;
 }
 
+/** Output buffers kept for reuse: one being written, one waiting for the sink, one spare. */
+const MAX_SPARE_OUTPUTS = 3;
+
 /**
  * Applies one effect to frames: (frame, mask) → BGRA pixels, ready to hand to a sink. The blend is written
  * straight into the output buffer: OpenCV lays down the background and then the fully-person pixels in bulk, and
  * a JavaScript pass mixes only the soft edge (blend-edges.ts). The edge pass reads buffers kept from frame to
- * frame, so the output is the only memory a frame allocates for JavaScript: fewer garbage collections, shorter
- * stalls. The replacement image is scaled once per frame size.
+ * frame, and output buffers come back through recycle() once the sink is done with them: a fresh 3.7 MB buffer
+ * per 720p frame would make V8 run a full garbage collection every few frames (it counts that memory against
+ * its heap), each one a stall. The replacement image is scaled once per frame size.
  */
 export class Compositor {
   private planes: WorkPlanes | undefined;
+  private readonly spareOutputs: Buffer[] = [];
 
   constructor(readonly effect: Effect) {}
 
@@ -39,33 +44,49 @@ export class Compositor {
 
   /**
    * `image` is 8-bit BGR; `mask` CV_8UC1 of the same size (255 = person), required unless the effect is 'none'.
-   * Returns width * height * 4 bytes of BGRA in a new buffer (the sink may keep it while it sends).
+   * Returns width * height * 4 bytes of BGRA, in a buffer that is the caller's until it hands it to recycle().
    */
   composite(image: Mat, mask?: Mat): Buffer {
     const { effect } = this;
-    if (effect.kind === 'none') return releasedAfter(image.cvtColor(cv.COLOR_BGR2BGRA), (bgra) => bgra.getData());
-    if (!mask) throw new Error(`Compositor: the '${effect.kind}' effect needs a mask`);
-    if (mask.rows !== image.rows || mask.cols !== image.cols) {
-      throw new Error(`Compositor: mask ${mask.cols}x${mask.rows} does not match frame ${image.cols}x${image.rows}`);
-    }
     const { cols: width, rows: height } = image;
-    const planes = this.planesFor(width, height);
-    const out = Buffer.allocUnsafe(width * height * 4);
-    // Wraps the output's memory without copying, so OpenCV writes straight into it.
-    const outMat = new cv.Mat(height, width, cv.CV_8UC4, out);
-    if (planes.cover) planes.cover.copyTo(outMat);
-    else if (effect.kind === 'blur') {
-      releasedAfter(maskedBlur(image, mask, effect.strength), (blurred) =>
-        releasedAfter(blurred.cvtColor(cv.COLOR_BGR2BGRA), (bgra) => bgra.copyTo(outMat)),
-      );
+    if (effect.kind !== 'none' && !mask) throw new Error(`Compositor: the '${effect.kind}' effect needs a mask`);
+    if (mask && (mask.rows !== height || mask.cols !== width)) {
+      throw new Error(`Compositor: mask ${mask.cols}x${mask.rows} does not match frame ${width}x${height}`);
     }
-    releasedAfter(mask.threshold(254, 255, cv.THRESH_BINARY), (inside) =>
-      releasedAfter(image.cvtColor(cv.COLOR_BGR2BGRA), (person) => person.copyTo(outMat, inside)),
-    );
-    image.copyTo(planes.foreground.mat);
-    mask.copyTo(planes.mask.mat);
-    blendEdges(out, planes.foreground.pixels, planes.mask.pixels);
+    const out = this.outputBuffer(width * height * 4);
+    withScratch((track) => {
+      // Wraps the output's memory without copying, so OpenCV writes straight into it.
+      const outMat = track(new cv.Mat(height, width, cv.CV_8UC4, out));
+      if (effect.kind === 'none' || !mask) {
+        track(image.cvtColor(cv.COLOR_BGR2BGRA)).copyTo(outMat);
+        return;
+      }
+      const planes = this.planesFor(width, height);
+      if (planes.cover) planes.cover.copyTo(outMat);
+      else if (effect.kind === 'blur') {
+        // Converted to BGRA while still small, then enlarged: a quarter of the work of converting it full size.
+        const blurred = track(track(shrunkMaskedBlur(image, mask, effect.strength)).cvtColor(cv.COLOR_BGR2BGRA));
+        track(blurred.resize(height, width, 0, 0, cv.INTER_LINEAR)).copyTo(outMat);
+      }
+      const inside = track(mask.threshold(254, 255, cv.THRESH_BINARY));
+      track(image.cvtColor(cv.COLOR_BGR2BGRA)).copyTo(outMat, inside);
+      image.copyTo(planes.foreground.mat);
+      mask.copyTo(planes.mask.mat);
+      blendEdges(out, planes.foreground.pixels, planes.mask.pixels);
+    });
     return out;
+  }
+
+  /** Gives back a buffer composite() returned, once nothing reads it any more: the next frame is written into it. */
+  recycle(output: Buffer): void {
+    if (this.spareOutputs.length < MAX_SPARE_OUTPUTS) this.spareOutputs.push(output);
+  }
+
+  private outputBuffer(byteLength: number): Buffer {
+    for (let spare = this.spareOutputs.pop(); spare; spare = this.spareOutputs.pop()) {
+      if (spare.length === byteLength) return spare;
+    }
+    return Buffer.allocUnsafe(byteLength);
   }
 
   private planesFor(width: number, height: number): WorkPlanes {
@@ -80,16 +101,6 @@ export class Compositor {
     };
     return this.planes;
   }
-}
-
-/**
- * Uses a frame-sized intermediate, then frees its memory at once instead of when the garbage collector gets to it:
- * OpenCV's memory is invisible to V8, and fresh memory for every frame costs page faults.
- */
-function releasedAfter<T>(mat: Mat, use: (mat: Mat) => T): T {
-  const result = use(mat);
-  mat.release();
-  return result;
 }
 
 function sharedPlane(width: number, height: number, type: number, channels: number): SharedPlane {

@@ -1,4 +1,4 @@
-import { cv, type Mat } from '../opencv.js';
+import { cv, type Mat, type Track, withScratch } from '../opencv.js';
 
 /**
  * The work happens on a copy shrunk by 4 or 8 (more blur, more shrink): enough to make it cheap at any resolution,
@@ -31,50 +31,57 @@ export function blurSigmaPx(strength: number, frameHeight: number): number {
  * `image` is 8-bit BGR, `mask` CV_8UC1 of the same size (255 = person); returns 8-bit BGR of the same size.
  */
 export function maskedBlur(image: Mat, mask: Mat, strength: number): Mat {
-  const sigma = blurSigmaPx(strength, image.rows);
-  const halvings = Math.min(MAX_HALVINGS, Math.max(MIN_HALVINGS, Math.floor(Math.log2(sigma)) - 1));
-  const smallImage = shrinkByHalves(image, halvings);
-  const smallMask = shrinkByHalves(mask, halvings);
-  const { cols: width, rows: height } = smallImage;
-  const pixels = width * height;
-  const colours = smallImage.getData();
-  const levels = smallMask.getData();
+  return withScratch((track) => track(shrunkMaskedBlur(image, mask, strength)).resize(image.rows, image.cols, 0, 0, cv.INTER_LINEAR));
+}
 
-  // Premultiplied background colour and its weight. A shrunk pixel that holds a notable part of the person
-  // (mask average above PERSON_LEVEL) gets no weight at all: it would carry the person's colour outward.
-  const colour = new Float32Array(pixels * 3);
-  const weight = new Float32Array(pixels);
-  for (let i = 0, j = 0; i < pixels; i++, j += 3) {
-    const w = Math.max(0, 1 - levels[i] / PERSON_LEVEL);
-    weight[i] = w;
-    colour[j] = colours[j] * w;
-    colour[j + 1] = colours[j + 1] * w;
-    colour[j + 2] = colours[j + 2] * w;
-  }
-  const colourMat = floatMat(colour, height, width, 3);
-  const weightMat = floatMat(weight, height, width, 1);
-  const smallSigma = sigma / 2 ** halvings;
-  const blurredColour = floatData(colourMat.gaussianBlur(new cv.Size(0, 0), smallSigma, smallSigma, cv.BORDER_REPLICATE));
-  const blurredWeight = floatData(weightMat.gaussianBlur(new cv.Size(0, 0), smallSigma, smallSigma, cv.BORDER_REPLICATE));
-  const fill = coarseFill(colourMat, weightMat);
+/** maskedBlur before its last step: the blurred background at the reduced size it is computed at (a 4th or 8th). */
+export function shrunkMaskedBlur(image: Mat, mask: Mat, strength: number): Mat {
+  return withScratch((track) => {
+    const sigma = blurSigmaPx(strength, image.rows);
+    const halvings = Math.min(MAX_HALVINGS, Math.max(MIN_HALVINGS, Math.floor(Math.log2(sigma)) - 1));
+    const smallImage = shrinkByHalves(image, halvings, track);
+    const smallMask = shrinkByHalves(mask, halvings, track);
+    const { cols: width, rows: height } = smallImage;
+    const pixels = width * height;
+    const colours = smallImage.getData();
+    const levels = smallMask.getData();
 
-  // Clamped stores round to the nearest level instead of truncating.
-  const result = new Uint8ClampedArray(pixels * 3);
-  for (let i = 0, j = 0; i < pixels; i++, j += 3) {
-    const norm = 1 / (blurredWeight[i] + FILL_WEIGHT);
-    result[j] = (blurredColour[j] + FILL_WEIGHT * fill[j]) * norm;
-    result[j + 1] = (blurredColour[j + 1] + FILL_WEIGHT * fill[j + 1]) * norm;
-    result[j + 2] = (blurredColour[j + 2] + FILL_WEIGHT * fill[j + 2]) * norm;
-  }
-  const background = new cv.Mat(height, width, cv.CV_8UC3, Buffer.from(result.buffer));
-  return background.resize(image.rows, image.cols, 0, 0, cv.INTER_LINEAR);
+    // Premultiplied background colour and its weight. A shrunk pixel that holds a notable part of the person
+    // (mask average above PERSON_LEVEL) gets no weight at all: it would carry the person's colour outward.
+    const colour = new Float32Array(pixels * 3);
+    const weight = new Float32Array(pixels);
+    for (let i = 0, j = 0; i < pixels; i++, j += 3) {
+      const w = Math.max(0, 1 - levels[i] / PERSON_LEVEL);
+      weight[i] = w;
+      colour[j] = colours[j] * w;
+      colour[j + 1] = colours[j + 1] * w;
+      colour[j + 2] = colours[j + 2] * w;
+    }
+    const colourMat = track(floatMat(colour, height, width, 3));
+    const weightMat = track(floatMat(weight, height, width, 1));
+    const smallSigma = sigma / 2 ** halvings;
+    const blurredColour = floatData(track(colourMat.gaussianBlur(new cv.Size(0, 0), smallSigma, smallSigma, cv.BORDER_REPLICATE)));
+    const blurredWeight = floatData(track(weightMat.gaussianBlur(new cv.Size(0, 0), smallSigma, smallSigma, cv.BORDER_REPLICATE)));
+    const fill = coarseFill(colourMat, weightMat, track);
+
+    // Clamped stores round to the nearest level instead of truncating.
+    const result = new Uint8ClampedArray(pixels * 3);
+    for (let i = 0, j = 0; i < pixels; i++, j += 3) {
+      const norm = 1 / (blurredWeight[i] + FILL_WEIGHT);
+      result[j] = (blurredColour[j] + FILL_WEIGHT * fill[j]) * norm;
+      result[j + 1] = (blurredColour[j + 1] + FILL_WEIGHT * fill[j + 1]) * norm;
+      result[j + 2] = (blurredColour[j + 2] + FILL_WEIGHT * fill[j + 2]) * norm;
+    }
+    // The copy lets go of the JavaScript memory the wrapping Mat points into.
+    return track(new cv.Mat(height, width, cv.CV_8UC3, Buffer.from(result.buffer))).copy();
+  });
 }
 
 /** Halves the size `times` times with area averaging (much faster in steps of 2 than in one step of 4 or 8). */
-function shrinkByHalves(mat: Mat, times: number): Mat {
+function shrinkByHalves(mat: Mat, times: number, track: Track): Mat {
   let shrunk = mat;
   for (let i = 0; i < times; i++) {
-    shrunk = shrunk.resize(Math.max(1, Math.round(shrunk.rows / 2)), Math.max(1, Math.round(shrunk.cols / 2)), 0, 0, cv.INTER_AREA);
+    shrunk = track(shrunk.resize(Math.max(1, Math.round(shrunk.rows / 2)), Math.max(1, Math.round(shrunk.cols / 2)), 0, 0, cv.INTER_AREA));
   }
   return shrunk;
 }
@@ -84,12 +91,12 @@ function shrinkByHalves(mat: Mat, times: number): Mat {
  * real blur cannot reach. Falls back to the frame's mean background colour, and to mid grey when the whole frame is
  * person.
  */
-function coarseFill(colourMat: Mat, weightMat: Mat): Uint8Array {
+function coarseFill(colourMat: Mat, weightMat: Mat, track: Track): Uint8Array {
   const { cols: width, rows: height } = colourMat;
   const tinyWidth = Math.max(1, Math.round(width / FILL_SHRINK));
   const tinyHeight = Math.max(1, Math.round(height / FILL_SHRINK));
   const tiny = (mat: Mat): Float32Array =>
-    floatData(mat.resize(tinyHeight, tinyWidth, 0, 0, cv.INTER_AREA).gaussianBlur(new cv.Size(0, 0), 1.5, 1.5, cv.BORDER_REPLICATE));
+    floatData(track(track(mat.resize(tinyHeight, tinyWidth, 0, 0, cv.INTER_AREA)).gaussianBlur(new cv.Size(0, 0), 1.5, 1.5, cv.BORDER_REPLICATE)));
   const colour = tiny(colourMat);
   const weight = tiny(weightMat);
   const pixels = weight.length;
@@ -107,9 +114,8 @@ function coarseFill(colourMat: Mat, weightMat: Mat): Uint8Array {
   for (let i = 0, j = 0; i < pixels; i++, j += 3) {
     for (let c = 0; c < 3; c++) fill[j + c] = (colour[j + c] + FILL_WEIGHT * mean[c]) / (weight[i] + FILL_WEIGHT);
   }
-  return new cv.Mat(tinyHeight, tinyWidth, cv.CV_8UC3, Buffer.from(fill.buffer))
-    .resize(height, width, 0, 0, cv.INTER_LINEAR)
-    .getData();
+  const tinyFill = track(new cv.Mat(tinyHeight, tinyWidth, cv.CV_8UC3, Buffer.from(fill.buffer)));
+  return track(tinyFill.resize(height, width, 0, 0, cv.INTER_LINEAR)).getData();
 }
 
 /** Wraps float samples as an OpenCV matrix without copying (the Mat lives no longer than the array here). */

@@ -18,6 +18,8 @@ export interface FrameSink {
   /**
    * Hands one frame over without ever waiting on the consumer: returns false when the frame had to be
    * dropped (the consumer is slow or absent), so the pipeline counts it and moves on.
+   * `frame.data` is lent for the call only: the pipeline writes a later frame into the same memory, so a sink
+   * that needs the pixels after write() returns copies them first.
    */
   write(frame: OutputFrame): boolean;
   /** A short status for `start`'s status line (OBS's state, counts) and, after close(), its summary. */

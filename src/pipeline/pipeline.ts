@@ -9,6 +9,8 @@ import { PipelineStats } from './pipeline-stats.js';
 export interface CompositeStage {
   readonly needsMask: boolean;
   composite(image: Mat, mask?: Mat): Buffer;
+  /** Takes back an output buffer once the sink is done with it (or the frame was dropped), for a later frame. */
+  recycle?(output: Buffer): void;
 }
 
 export interface PipelineParts {
@@ -69,8 +71,14 @@ export class Pipeline {
     if (parts.compositor.needsMask && !parts.segmenter) throw new Error('Pipeline: this effect needs a segmenter');
     this.stats = options.stats ?? new PipelineStats();
     this.toSegment = new LatestSlot((frame) => this.dropped('segment-busy', frame));
-    this.toComposite = new LatestSlot(({ frame }) => this.dropped('composite-busy', frame));
-    this.toOutput = new LatestSlot(() => this.dropped('output-busy'));
+    this.toComposite = new LatestSlot(({ frame, mask }) => {
+      mask?.release();
+      this.dropped('composite-busy', frame);
+    });
+    this.toOutput = new LatestSlot((frame) => {
+      this.parts.compositor.recycle?.(frame.data);
+      this.dropped('output-busy');
+    });
   }
 
   /** Runs until stopped; rejects with the first failure of any stage, after shutting down in order. */
@@ -143,24 +151,28 @@ export class Pipeline {
       this.stats.stage('composite', performance.now() - startedAt);
       const { cols: width, rows: height } = frame.image;
       releaseImage(frame);
+      mask?.release();
       this.toOutput.put({ seq: frame.seq, captureTimeNs: frame.captureTimeNs, width, height, format: 'bgra', stride: width * 4, data });
     }
   }
 
   private async outputLoop(): Promise<void> {
-    const { sink } = this.parts;
+    const { sink, compositor } = this.parts;
     const { maxFrames, warmupFrames = 0 } = this.options;
     for (;;) {
       const frame = await this.toOutput.take();
       if (!frame) return;
       // Past the frame limit, frames still on their way out are let go: --frames N means N.
       if (maxFrames !== undefined && this.framesOut >= warmupFrames + maxFrames) {
+        compositor.recycle?.(frame.data);
         this.frameLeft();
         continue;
       }
       const startedAt = performance.now();
       const accepted = sink.write(frame);
       const doneAt = performance.now();
+      // The sink has copied whatever it keeps (FrameSink's contract): the buffer can take a later frame.
+      compositor.recycle?.(frame.data);
       this.stats.stage('output', doneAt - startedAt);
       if (accepted) {
         this.stats.frameOut(nsToMs(process.hrtime.bigint() - frame.captureTimeNs));

@@ -94,6 +94,7 @@ export class VideoFileSink implements FrameSink {
     // Wraps the frame's pixels without a copy; cvtColor makes the BGR copy the encoder keeps.
     const bgra = new cv.Mat(frame.height, frame.width, cv.CV_8UC4, frame.data, frame.stride);
     const bgr = bgra.cvtColor(cv.COLOR_BGRA2BGR);
+    bgra.release();
     this.writing = this.writer.writeAsync(bgr).then(
       () => {
         this.writing = undefined;
@@ -103,6 +104,8 @@ export class VideoFileSink implements FrameSink {
         this.failure = error;
       },
     );
+    // Freed once encoded (the encoder holds its own reference until then): OpenCV's memory is invisible to V8.
+    void this.writing.finally(() => bgr.release());
     return true;
   }
 

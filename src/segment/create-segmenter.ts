@@ -6,7 +6,7 @@
  *   filter against the frame. A few milliseconds at 1280x720; what the live pipeline uses.
  */
 import { checkRange } from '../config.js';
-import { cv, type Mat } from '../opencv.js';
+import { cv, type Mat, withScratchAsync } from '../opencv.js';
 import { DEFAULT_MODELS_DIR, resolveModelFile } from './model-files.js';
 import { OnnxModel, type Provider } from './onnx-session.js';
 import { mergeNearBoundary, personBox, TILE_FEATHER, tileViews, ViewAccumulator, wholePhotoViews, zoomViews } from './photo-views.js';
@@ -165,10 +165,16 @@ class VideoSegmenter extends EngineSegmenter {
   readonly mode = 'video';
   private readonly smoother: TemporalSmoother;
   private readonly refiner = new GuidedRefiner({ radius: REFINE_RADIUS_MODEL_PIXELS, eps: REFINE_EPS });
+  /** The model's input picture, kept from frame to frame: OpenCV copies into it, the model reads it. */
+  private readonly modelInput: { pixels: Buffer; mat: Mat };
 
   constructor(model: OnnxModel, description: string, settings: MaskSettings) {
     super(model, description, settings);
     this.smoother = new TemporalSmoother(model.output.width * model.output.height);
+    const { width, height } = model.input;
+    const pixels = Buffer.alloc(width * height * 3);
+    // This Mat constructor wraps the buffer's memory without copying; both live as long as the segmenter.
+    this.modelInput = { pixels, mat: new cv.Mat(height, width, cv.CV_8UC3, pixels) };
   }
 
   async segment(frame: Mat): Promise<Mat> {
@@ -176,22 +182,26 @@ class VideoSegmenter extends EngineSegmenter {
     const timings: SegmentTimings = { totalMs: 0, modelMs: 0, inferences: 0 };
     const { input, output } = this.model;
     const { threshold, softness } = this.settings;
-    const scale = Math.min(1, VIDEO_REFINE_SIDE / Math.max(frame.cols, frame.rows));
-    const reduced = scale < 1 ? frame.resize(Math.round(frame.rows * scale), Math.round(frame.cols * scale), 0, 0, cv.INTER_AREA) : frame;
-    // Bilinear from the already averaged reduced frame: as good as INTER_AREA on the eval photos, 8x faster.
-    const small = reduced.resize(input.height, input.width, 0, 0, cv.INTER_LINEAR);
-    const prob = await this.infer(small.getData(), timings);
-    this.smoother.update(prob);
+    const mask = await withScratchAsync(async (track) => {
+      const scale = Math.min(1, VIDEO_REFINE_SIDE / Math.max(frame.cols, frame.rows));
+      const reduced = scale < 1 ? track(frame.resize(Math.round(frame.rows * scale), Math.round(frame.cols * scale), 0, 0, cv.INTER_AREA)) : frame;
+      // Bilinear from the already averaged reduced frame: as good as INTER_AREA on the eval photos, 8x faster.
+      const small = track(reduced.resize(input.height, input.width, 0, 0, cv.INTER_LINEAR));
+      small.copyTo(this.modelInput.mat);
+      const prob = await this.infer(this.modelInput.pixels, timings);
+      this.smoother.update(prob);
 
-    const gray = reduced.cvtColor(cv.COLOR_BGR2GRAY);
-    const sameSize = output.width === input.width && output.height === input.height;
-    const guideLow = (sameSize ? small.cvtColor(cv.COLOR_BGR2GRAY) : gray.resize(output.height, output.width, 0, 0, cv.INTER_AREA)).convertTo(
-      cv.CV_32F,
-      1 / 255,
-    );
-    const probMat = new cv.Mat(Buffer.from(prob.buffer, prob.byteOffset, prob.byteLength), output.height, output.width, cv.CV_32FC1);
-    let mask = this.refiner.refine(guideLow, probMat, gray, threshold, softness);
-    if (reduced !== frame) mask = mask.resize(frame.rows, frame.cols, 0, 0, cv.INTER_LINEAR);
+      const gray = track(reduced.cvtColor(cv.COLOR_BGR2GRAY));
+      const sameSize = output.width === input.width && output.height === input.height;
+      const grayLow = track(sameSize ? small.cvtColor(cv.COLOR_BGR2GRAY) : gray.resize(output.height, output.width, 0, 0, cv.INTER_AREA));
+      const guideLow = track(grayLow.convertTo(cv.CV_32F, 1 / 255));
+      // Wraps the probabilities without copying; used only before the model runs again.
+      const probMat = track(new cv.Mat(output.height, output.width, cv.CV_32FC1, Buffer.from(prob.buffer, prob.byteOffset, prob.byteLength)));
+      const refined = this.refiner.refine(guideLow, probMat, gray, threshold, softness);
+      if (reduced === frame) return refined;
+      track(refined);
+      return refined.resize(frame.rows, frame.cols, 0, 0, cv.INTER_LINEAR);
+    });
     timings.totalMs = performance.now() - start;
     this.lastTimings = timings;
     return mask;

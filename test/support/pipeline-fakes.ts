@@ -22,6 +22,8 @@ export class ManualSource implements FrameSource {
   readonly fps = 30;
   reads = 0;
   closed = false;
+  /** Every image delivered, to check who frees them. */
+  readonly images: Mat[] = [];
   private seq = 0;
   private pending: { resolve: (frame: VideoFrame) => void; reject: (error: unknown) => void } | undefined;
 
@@ -41,7 +43,9 @@ export class ManualSource implements FrameSource {
     const seq = this.seq++;
     const { resolve } = this.pending;
     this.pending = undefined;
-    resolve({ seq, captureTimeNs: process.hrtime.bigint(), image: numberedFrame(seq, this.width, this.height) });
+    const image = numberedFrame(seq, this.width, this.height);
+    this.images.push(image);
+    resolve({ seq, captureTimeNs: process.hrtime.bigint(), image });
     return seq;
   }
 
@@ -64,6 +68,8 @@ export class GatedSegmenter implements Segmenter {
   readonly provider = 'cpu' as const;
   readonly description = 'gated test segmenter';
   readonly seen: number[] = [];
+  /** Every mask handed out, to check who frees them. */
+  readonly masks: Mat[] = [];
   closed = false;
   private waiting: Array<() => void> = [];
 
@@ -72,6 +78,7 @@ export class GatedSegmenter implements Segmenter {
   segment(image: Mat): Promise<Mat> {
     this.seen.push(image.getData()[0]);
     const mask = new cv.Mat(image.rows, image.cols, cv.CV_8UC1, 0);
+    this.masks.push(mask);
     mask.drawRectangle(new cv.Rect(0, 0, image.cols / 2, image.rows), new cv.Vec3(255, 255, 255), -1);
     if (!this.gated) return Promise.resolve(mask);
     return new Promise((resolve) => this.waiting.push(() => resolve(mask)));
@@ -105,7 +112,8 @@ export class RecordingSink implements FrameSink {
 
   write(frame: OutputFrame): boolean {
     if (this.refuse) return false;
-    this.frames.push(frame);
+    // The pixels are lent for the call only (FrameSink's contract): keep a copy.
+    this.frames.push({ ...frame, data: Buffer.from(frame.data) });
     return true;
   }
 

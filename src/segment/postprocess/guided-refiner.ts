@@ -6,7 +6,7 @@
  * instead of the model's coarse grid, and stays soft where the picture has no edge. OpenCV's vectorised
  * operations do the work: about four times faster than the same loops in JavaScript.
  */
-import { cv, type Mat } from '../../opencv.js';
+import { cv, type Mat, withScratch } from '../../opencv.js';
 
 export interface GuidedRefinerOptions {
   /** Window radius at the low resolution, in low-resolution pixels. */
@@ -28,21 +28,23 @@ export class GuidedRefiner {
    * resolution: a linear ramp `softness` wide centred on `threshold`, as softMask does.
    */
   refine(guideLow: Mat, prob: Mat, guideFull: Mat, threshold: number, softness: number): Mat {
-    const box = (mat: Mat): Mat => mat.blur(this.window, new cv.Point2(-1, -1), cv.BORDER_REFLECT);
-    const meanGuide = box(guideLow);
-    const meanProb = box(prob);
-    const variance = box(guideLow.hMul(guideLow)).sub(meanGuide.hMul(meanGuide));
-    const covariance = box(guideLow.hMul(prob)).sub(meanGuide.hMul(meanProb));
-    const a = covariance.hDiv(variance.convertTo(cv.CV_32F, 1, this.options.eps));
-    const b = meanProb.sub(a.hMul(meanGuide));
-    const { rows, cols } = guideFull;
-    // a is per unit of brightness in 0..1, the full guide is 0..255
-    const slope = box(a).resize(rows, cols, 0, 0, cv.INTER_LINEAR).convertTo(cv.CV_32F, 1 / 255);
-    const offset = box(b).resize(rows, cols, 0, 0, cv.INTER_LINEAR);
-    const refined = slope.hMul(guideFull.convertTo(cv.CV_32F)).add(offset);
-    if (softness === 0) return refined.threshold(threshold, 255, cv.THRESH_BINARY).convertTo(cv.CV_8U);
-    // 8-bit conversion saturates: below the ramp gives 0, above gives 255
-    const scale = 255 / softness;
-    return refined.convertTo(cv.CV_8U, scale, -(threshold - softness / 2) * scale);
+    return withScratch((track) => {
+      const box = (mat: Mat): Mat => track(mat.blur(this.window, new cv.Point2(-1, -1), cv.BORDER_REFLECT));
+      const meanGuide = box(guideLow);
+      const meanProb = box(prob);
+      const variance = track(box(track(guideLow.hMul(guideLow))).sub(track(meanGuide.hMul(meanGuide))));
+      const covariance = track(box(track(guideLow.hMul(prob))).sub(track(meanGuide.hMul(meanProb))));
+      const a = track(covariance.hDiv(track(variance.convertTo(cv.CV_32F, 1, this.options.eps))));
+      const b = track(meanProb.sub(track(a.hMul(meanGuide))));
+      const { rows, cols } = guideFull;
+      // a is per unit of brightness in 0..1, the full guide is 0..255
+      const slope = track(track(box(a).resize(rows, cols, 0, 0, cv.INTER_LINEAR)).convertTo(cv.CV_32F, 1 / 255));
+      const offset = track(box(b).resize(rows, cols, 0, 0, cv.INTER_LINEAR));
+      const refined = track(track(slope.hMul(track(guideFull.convertTo(cv.CV_32F)))).add(offset));
+      if (softness === 0) return track(refined.threshold(threshold, 255, cv.THRESH_BINARY)).convertTo(cv.CV_8U);
+      // 8-bit conversion saturates: below the ramp gives 0, above gives 255
+      const scale = 255 / softness;
+      return refined.convertTo(cv.CV_8U, scale, -(threshold - softness / 2) * scale);
+    });
   }
 }

@@ -79,6 +79,18 @@ describe('Compositor on the demo scene, with its true person mask', () => {
     expect(out.equals(image.cvtColor(cv.COLOR_BGR2BGRA).getData())).toBe(true);
   });
 
+  it('writes into a buffer given back through recycle(), with the same result as a fresh one', () => {
+    const compositor = new Compositor({ kind: 'blur', strength: 0.5 });
+    const first = compositor.composite(image, mask);
+    const expected = Buffer.from(first);
+    compositor.recycle(first);
+    const second = compositor.composite(image, mask);
+    expect(second).toBe(first);
+    expect(second.equals(expected)).toBe(true);
+    // A buffer not given back is never written again.
+    expect(compositor.composite(image, mask)).not.toBe(second);
+  });
+
   it('refuses a missing mask or one of another size', () => {
     const compositor = new Compositor({ kind: 'blur', strength: 0.5 });
     expect(() => compositor.composite(image)).toThrow(/needs a mask/);

@@ -184,6 +184,45 @@ describe('Pipeline', () => {
     await running;
   });
 
+  it('frees every image and mask once done with it, dropped frames included', async () => {
+    const { source, segmenter, pipeline, running } = setUp({ gated: true });
+    await settle();
+    for (let i = 0; i < 4; i++) {
+      source.push(); // frame 0 waits in the segmenter; frames 1 and 2 are dropped for frame 3
+      await settle();
+    }
+    segmenter.open();
+    await settle();
+    pipeline.stop();
+    await running;
+    expect(pipeline.stats.total().drops['segment-busy']).toBe(2);
+    expect(source.images).toHaveLength(4);
+    expect(source.images.every((image) => image.empty)).toBe(true);
+    expect(segmenter.masks.length).toBeGreaterThan(0);
+    expect(segmenter.masks.every((mask) => mask.empty)).toBe(true);
+  });
+
+  it('writes later frames into output memory the sink is done with, each frame still arriving whole', async () => {
+    const source = new ManualSource();
+    const lent = new Set<Buffer>();
+    const firstBytes: number[] = [];
+    // A sink that looks at the pixels only during write(), as FrameSink's contract says.
+    const sink = new RecordingSink();
+    sink.write = (frame) => (lent.add(frame.data), firstBytes.push(frame.data[0]), true);
+    const pipeline = new Pipeline({ source, segmenter: new GatedSegmenter(false), compositor: new Compositor({ kind: 'blur', strength: 0.5 }), sink });
+    const running = pipeline.run();
+    for (let i = 0; i < 12; i++) {
+      await settle();
+      source.push();
+      await settle();
+    }
+    pipeline.stop();
+    await running;
+    // The left half is the person, whose blue channel carries the frame's number.
+    expect(firstBytes).toEqual([...Array(12).keys()]);
+    expect(lent.size).toBeLessThanOrEqual(3);
+  });
+
   it('needs a segmenter for an effect that uses the mask', () => {
     const parts = { source: new ManualSource(), compositor: new Compositor({ kind: 'blur', strength: 0 }), sink: new RecordingSink() };
     expect(() => new Pipeline(parts)).toThrow(/needs a segmenter/);
