@@ -1,7 +1,7 @@
 import { accessSync, constants } from 'node:fs';
 import { dirname, extname, resolve } from 'node:path';
 import { BlurcamError, describeError } from '../errors.js';
-import { cv } from '../opencv.js';
+import { cv, type Mat } from '../opencv.js';
 import type { FrameSink, OutputFrame } from './frame-sink.js';
 
 /** Codecs to try per container, best first (OpenCV's FOURCC codes). H.264 where OpenCV's build has it. */
@@ -64,11 +64,15 @@ export interface VideoFileSinkOptions {
 
 /**
  * Writes the frames to a video file with OpenCV's VideoWriter. Encoding runs on a libuv thread, one frame at a
- * time: a frame that arrives while the previous one is still being encoded is refused (dropped and counted), so a
- * slow disk or codec never holds the pipeline up.
+ * time; frames that arrive meanwhile wait in a queue of half a second's worth. A file is not live, so a burst of
+ * slow encoding (a busy machine, a complex scene) is absorbed instead of leaving jumps in the video; when the
+ * encoder falls further behind, frames are refused (dropped and counted), so memory stays bounded and the
+ * pipeline never waits.
  */
 export class VideoFileSink implements FrameSink {
   readonly description: string;
+  private readonly queue: Mat[] = [];
+  private readonly maxQueued: number;
   private writing: Promise<void> | undefined;
   private failure: unknown;
 
@@ -79,6 +83,7 @@ export class VideoFileSink implements FrameSink {
     codec: string,
   ) {
     this.description = `${path} (${codec}, ${options.width}x${options.height} @ ${options.fps} fps)`;
+    this.maxQueued = Math.max(1, Math.ceil(options.fps / 2));
   }
 
   static open(path: string, options: VideoFileSinkOptions): VideoFileSink {
@@ -87,31 +92,21 @@ export class VideoFileSink implements FrameSink {
   }
 
   write(frame: OutputFrame): boolean {
-    if (this.writing || this.failure) return false;
+    if (this.failure || this.queue.length >= this.maxQueued) return false;
     if (frame.width !== this.options.width || frame.height !== this.options.height) {
       throw new Error(`VideoFileSink: frame ${frame.width}x${frame.height} does not match the file's ${this.options.width}x${this.options.height}`);
     }
-    // Wraps the frame's pixels without a copy; cvtColor makes the BGR copy the encoder keeps.
+    // Wraps the frame's pixels without a copy; cvtColor makes the BGR copy the queue and the encoder keep.
     const bgra = new cv.Mat(frame.height, frame.width, cv.CV_8UC4, frame.data, frame.stride);
-    const bgr = bgra.cvtColor(cv.COLOR_BGRA2BGR);
+    this.queue.push(bgra.cvtColor(cv.COLOR_BGRA2BGR));
     bgra.release();
-    this.writing = this.writer.writeAsync(bgr).then(
-      () => {
-        this.writing = undefined;
-      },
-      (error: unknown) => {
-        this.writing = undefined;
-        this.failure = error;
-      },
-    );
-    // Freed once encoded (the encoder holds its own reference until then): OpenCV's memory is invisible to V8.
-    void this.writing.finally(() => bgr.release());
+    if (!this.writing) this.writeNext();
     return true;
   }
 
-  /** Waits for the frame being encoded, then finishes the file. */
+  /** Waits for the queued frames to be encoded, then finishes the file. */
   async close(): Promise<void> {
-    await this.writing;
+    while (this.writing) await this.writing;
     // The binding's async write keeps its own reference to the writer until its callback has returned; the file
     // is finished only when the last reference goes, so release after that callback, not inside it.
     await new Promise((resolve) => setImmediate(resolve));
@@ -121,5 +116,27 @@ export class VideoFileSink implements FrameSink {
         cause: this.failure,
       });
     }
+  }
+
+  /** Encodes the oldest queued frame, then the next, until the queue is empty or a write fails. */
+  private writeNext(): void {
+    const bgr = this.queue.shift();
+    if (!bgr) {
+      this.writing = undefined;
+      return;
+    }
+    this.writing = this.writer.writeAsync(bgr).then(
+      () => {
+        // Freed once encoded (the encoder holds its own reference until then): OpenCV's memory is invisible to V8.
+        bgr.release();
+        this.writeNext();
+      },
+      (error: unknown) => {
+        bgr.release();
+        this.failure = error;
+        for (const waiting of this.queue.splice(0)) waiting.release();
+        this.writing = undefined;
+      },
+    );
   }
 }
