@@ -37,8 +37,8 @@ export class GuidedRefiner {
       const a = track(covariance.hDiv(track(variance.convertTo(cv.CV_32F, 1, this.options.eps))));
       const b = track(meanProb.sub(track(a.hMul(meanGuide))));
       const { rows, cols } = guideFull;
-      // a is per unit of brightness in 0..1, the full guide is 0..255
-      const slope = track(track(box(a).resize(rows, cols, 0, 0, cv.INTER_LINEAR)).convertTo(cv.CV_32F, 1 / 255));
+      // a is per unit of brightness in 0..1, the full guide is 0..255: rescaled at the low resolution, where it is cheap
+      const slope = track(track(box(a).convertTo(cv.CV_32F, 1 / 255)).resize(rows, cols, 0, 0, cv.INTER_LINEAR));
       const offset = track(box(b).resize(rows, cols, 0, 0, cv.INTER_LINEAR));
       const refined = track(track(slope.hMul(track(guideFull.convertTo(cv.CV_32F)))).add(offset));
       if (softness === 0) return track(refined.threshold(threshold, 255, cv.THRESH_BINARY)).convertTo(cv.CV_8U);
