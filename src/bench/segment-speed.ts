@@ -79,8 +79,10 @@ export async function measureSegmentSpeed(options: SegmentSpeedOptions): Promise
   try {
     for (let i = 0; i < WARMUP_FRAMES + options.frames; i++) {
       const start = performance.now();
-      await segmenter.segment(frames[i % frames.length]);
+      const mask = await segmenter.segment(frames[i % frames.length]);
       const elapsedMs = performance.now() - start;
+      // Freed as the pipeline frees it: left to the garbage collector, masks would pile up and cost page faults.
+      mask.release();
       if (i < WARMUP_FRAMES) continue;
       segment.record(elapsedMs);
       modelInSegment.record(segmenter.lastTimings.modelMs);
