@@ -8,7 +8,7 @@ import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { parseSize } from '../config.js';
-import { cv, type Mat } from '../opencv.js';
+import { cv, forgetHalf, type Mat } from '../opencv.js';
 import { LatencyHistogram } from '../pipeline/latency-histogram.js';
 import { createSegmenter } from '../segment/create-segmenter.js';
 import type { Device } from '../segment/segmenter.js';
@@ -83,6 +83,8 @@ export async function measureSegmentSpeed(options: SegmentSpeedOptions): Promise
       const elapsedMs = performance.now() - start;
       // Freed as the pipeline frees it: left to the garbage collector, masks would pile up and cost page faults.
       mask.release();
+      // The frames come round again: each must be reduced anew, as a camera's frame would be.
+      forgetHalf(frames[i % frames.length]);
       if (i < WARMUP_FRAMES) continue;
       segment.record(elapsedMs);
       modelInSegment.record(segmenter.lastTimings.modelMs);

@@ -1,4 +1,4 @@
-import { cv, type Mat, type Track, withScratch } from '../opencv.js';
+import { cv, halfSize, type Mat, type Track, withScratch } from '../opencv.js';
 
 /**
  * The work happens on a copy shrunk by 4 or 8 (more blur, more shrink): enough to make it cheap at any resolution,
@@ -39,7 +39,7 @@ export function shrunkMaskedBlur(image: Mat, mask: Mat, strength: number): Mat {
   return withScratch((track) => {
     const sigma = blurSigmaPx(strength, image.rows);
     const halvings = Math.min(MAX_HALVINGS, Math.max(MIN_HALVINGS, Math.floor(Math.log2(sigma)) - 1));
-    const smallImage = shrinkByHalves(image, halvings, track);
+    const smallImage = shrinkByHalves(image, halvings, track, true);
     const smallMask = shrinkByHalves(mask, halvings, track);
     const { cols: width, rows: height } = smallImage;
     const pixels = width * height;
@@ -78,9 +78,14 @@ export function shrunkMaskedBlur(image: Mat, mask: Mat, strength: number): Mat {
 }
 
 /** Halves the size `times` times with area averaging (much faster in steps of 2 than in one step of 4 or 8). */
-function shrinkByHalves(mat: Mat, times: number, track: Track): Mat {
+function shrinkByHalves(mat: Mat, times: number, track: Track, shareFirst = false): Mat {
   let shrunk = mat;
   for (let i = 0; i < times; i++) {
+    // The frame's half-size copy is made once and shared with the segmenter (opencv.ts); it is not ours to free.
+    if (i === 0 && shareFirst) {
+      shrunk = halfSize(mat);
+      continue;
+    }
     shrunk = track(shrunk.resize(Math.max(1, Math.round(shrunk.rows / 2)), Math.max(1, Math.round(shrunk.cols / 2)), 0, 0, cv.INTER_AREA));
   }
   return shrunk;

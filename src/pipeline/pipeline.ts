@@ -1,5 +1,5 @@
 import type { FrameSource, VideoFrame } from '../capture/frame-source.js';
-import type { Mat } from '../opencv.js';
+import { type Mat, releaseWithHalf } from '../opencv.js';
 import type { Segmenter } from '../segment/segmenter.js';
 import type { FrameSink, OutputFrame } from './frame-sink.js';
 import { LatestSlot } from './latest-slot.js';
@@ -231,7 +231,7 @@ export class Pipeline {
  * OpenCV's memory is invisible to V8 (docs/pipeline.md), so waiting for the garbage collector would let it pile up.
  */
 function releaseImage(frame: VideoFrame): void {
-  frame.image.release();
+  releaseWithHalf(frame.image);
 }
 
 function nsToMs(ns: bigint): number {
