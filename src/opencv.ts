@@ -21,13 +21,13 @@ const binding = await import('@u4/opencv4nodejs');
 export const cv = binding.cv;
 
 /**
- * glibc's malloc (Linux) hands a large freed block back to the kernel as soon as more than twice its "mmap
- * threshold" lies free at the top of the heap, and that threshold starts at 128 KiB. A 720p frame's intermediates
- * come to about 15 MB, allocated and freed every frame, so they went back to the kernel and were mapped again
- * each frame: thousands of page faults a frame, which cost 20-30 ms here (docs/pipeline.md#memory). glibc raises
- * the threshold to the size of the largest mapped block freed (up to 32 MiB) and keeps up to twice that free in
- * the process; freeing one block just under 32 MiB at start-up sets it there. Other platforms' allocators keep
- * freed blocks of their own accord.
+ * glibc's malloc (Linux) gives memory back to the kernel eagerly: a block above its "mmap threshold" (128 KiB at
+ * start) is mapped on its own and unmapped when freed, and free space above the "trim threshold" at the top of the
+ * heap is released. A 720p frame's intermediates come to about 15 MB, allocated and freed every frame, so they
+ * went back to the kernel and were mapped again each frame: thousands of page faults a frame, which cost 20-30 ms
+ * here (docs/pipeline.md, Memory). When a mapped block is freed, glibc raises the mmap threshold to its size (up
+ * to 32 MiB) and the trim threshold to twice that; freeing one block just under 32 MiB at start-up sets both
+ * there, so frame memory stays in the process and is reused. Other platforms' allocators are left alone.
  */
 if (process.platform === 'linux') new binding.cv.Mat(1024, 7680, binding.cv.CV_8UC4).release();
 export type { Mat } from '@u4/opencv4nodejs';
