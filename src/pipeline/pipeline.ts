@@ -134,7 +134,13 @@ export class Pipeline {
       let mask: Mat | undefined;
       if (compositor.needsMask && segmenter) {
         const startedAt = performance.now();
-        mask = await segmenter.segment(frame.image);
+        try {
+          mask = await segmenter.segment(frame.image);
+        } catch (error) {
+          // The run ends with this failure; the frame's memory is freed like any other frame's.
+          releaseImage(frame);
+          throw error;
+        }
         this.stats.stage('segment', performance.now() - startedAt);
       }
       this.toComposite.put({ frame, mask });
@@ -147,12 +153,16 @@ export class Pipeline {
       const item = await this.toComposite.take();
       if (!item) return;
       const { frame, mask } = item;
-      const startedAt = performance.now();
-      const data = compositor.composite(frame.image, mask);
-      this.stats.stage('composite', performance.now() - startedAt);
       const { cols: width, rows: height } = frame.image;
-      releaseImage(frame);
-      mask?.release();
+      const startedAt = performance.now();
+      let data: Buffer;
+      try {
+        data = compositor.composite(frame.image, mask);
+      } finally {
+        releaseImage(frame);
+        mask?.release();
+      }
+      this.stats.stage('composite', performance.now() - startedAt);
       this.toOutput.put({ seq: frame.seq, captureTimeNs: frame.captureTimeNs, width, height, format: 'bgra', stride: width * 4, data });
     }
   }

@@ -202,6 +202,42 @@ describe('Pipeline', () => {
     expect(segmenter.masks.every((mask) => mask.empty)).toBe(true);
   });
 
+  it('frees the frame and mask of a stage that fails, and fails with its error', async () => {
+    const source = new ManualSource();
+    const segmenter = new GatedSegmenter(false);
+    const compositor = {
+      needsMask: true,
+      composite(): Buffer {
+        throw new Error('composite failed');
+      },
+    };
+    const pipeline = new Pipeline({ source, segmenter, compositor, sink: new RecordingSink() });
+    const running = pipeline.run();
+    await settle();
+    source.push();
+    await expect(running).rejects.toThrow('composite failed');
+    expect(source.images).toHaveLength(1);
+    expect(source.images[0].empty).toBeTruthy();
+    expect(segmenter.masks[0].empty).toBeTruthy();
+  });
+
+  it('frees the frame whose segmentation fails, and fails with its error', async () => {
+    const source = new ManualSource();
+    const segmenter = {
+      provider: 'cpu' as const,
+      description: 'failing test segmenter',
+      segment: () => Promise.reject(new Error('segment failed')),
+      reset() {},
+      close: async () => {},
+    };
+    const pipeline = new Pipeline({ source, segmenter, compositor: new Compositor({ kind: 'blur', strength: 0.5 }), sink: new RecordingSink() });
+    const running = pipeline.run();
+    await settle();
+    source.push();
+    await expect(running).rejects.toThrow('segment failed');
+    expect(source.images[0].empty).toBeTruthy();
+  });
+
   it('writes later frames into output memory the sink is done with, each frame still arriving whole', async () => {
     const source = new ManualSource();
     const lent = new Set<Buffer>();
