@@ -9,7 +9,8 @@ import type { Mat } from '@u4/opencv4nodejs';
 process.env.OPENCV4NODEJS_DISABLE_AUTOBUILD ??= '1';
 // The binding's external-memory tracking reports native Mat memory to V8, also from inside garbage collection
 // (when a Mat is freed), which aborts Node 20 ("Check failed: marking_done_") once frames come from readAsync
-// threads; without it V8 still collects often enough, driven by the per-frame Buffers (docs/pipeline.md).
+// threads. Without it V8 does not see OpenCV's memory, so blurcam frees its matrices itself (withScratch below,
+// docs/pipeline.md, Memory).
 process.env.OPENCV4NODEJS_DISABLE_EXTERNAL_MEM_TRACKING ??= '1';
 Log.silence = true;
 // OpenCV's own log lines ("can't open camera by index", GStreamer notes) would bury our clearer errors;
@@ -43,27 +44,35 @@ export type Track = <M extends Mat>(mat: M) => M;
  * What `work` returns must not pass through `track`.
  */
 export function withScratch<T>(work: (track: Track) => T): T {
-  const made: Mat[] = [];
+  const scratch = new Scratch();
   try {
-    return work((mat) => {
-      made.push(mat);
-      return mat;
-    });
+    return work(scratch.track);
   } finally {
-    for (const mat of made) mat.release();
+    scratch.release();
   }
 }
 
 /** withScratch for work that awaits (the model): the matrices are freed once its promise settles. */
 export async function withScratchAsync<T>(work: (track: Track) => Promise<T>): Promise<T> {
-  const made: Mat[] = [];
+  const scratch = new Scratch();
   try {
-    return await work((mat) => {
-      made.push(mat);
-      return mat;
-    });
+    return await work(scratch.track);
   } finally {
-    for (const mat of made) mat.release();
+    scratch.release();
+  }
+}
+
+/** The matrices one withScratch call has made. */
+class Scratch {
+  private readonly made: Mat[] = [];
+
+  readonly track: Track = (mat) => {
+    this.made.push(mat);
+    return mat;
+  };
+
+  release(): void {
+    for (const mat of this.made) mat.release();
   }
 }
 

@@ -239,14 +239,11 @@ describe('Pipeline', () => {
   });
 
   it('writes later frames into output memory the sink is done with, each frame still arriving whole', async () => {
-    const source = new ManualSource();
+    const { source, sink, pipeline, running } = setUp();
     const lent = new Set<Buffer>();
     const firstBytes: number[] = [];
     // A sink that looks at the pixels only during write(), as FrameSink's contract says.
-    const sink = new RecordingSink();
     sink.write = (frame) => (lent.add(frame.data), firstBytes.push(frame.data[0]), true);
-    const pipeline = new Pipeline({ source, segmenter: new GatedSegmenter(false), compositor: new Compositor({ kind: 'blur', strength: 0.5 }), sink });
-    const running = pipeline.run();
     for (let i = 0; i < 12; i++) {
       await settle();
       source.push();
