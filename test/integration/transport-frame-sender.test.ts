@@ -6,7 +6,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -15,6 +14,7 @@ import { BlurcamError } from '../../src/errors.js';
 import type { OutputFrame } from '../../src/pipeline/frame-sink.js';
 import { FRAME_PROTOCOL, readFrameHeader } from '../../src/transport/frame-protocol.js';
 import { ZmqFrameSender } from '../../src/transport/zmq-frame-sender.js';
+import { freePort } from '../../src/control/headless-obs.js';
 
 const WIDTH = 1280;
 const HEIGHT = 720;
@@ -78,14 +78,6 @@ async function until(what: string, condition: () => boolean, timeoutMs = 20_000)
 /** Writes frame after frame until one is accepted: the sender connects in the background, as with OBS. */
 async function writeUntilConnected(sender: ZmqFrameSender, seq: number): Promise<void> {
   await until('the sender to connect', () => sender.write(frame(seq)));
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 describe('ZmqFrameSender with a receiver in another process', () => {

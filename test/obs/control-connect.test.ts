@@ -1,5 +1,4 @@
 /** Connecting to a real OBS (no blurcam plugin loaded) and the errors a user meets first. */
-import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectObs } from '../../src/control/obs-connection.js';
 import { checkPluginLoaded, setupBlurcamScene } from '../../src/control/obs-setup.js';
@@ -7,15 +6,7 @@ import { ObsSession } from '../../src/control/obs-session.js';
 import { startVirtualCamera } from '../../src/control/virtual-camera.js';
 import { BlurcamError } from '../../src/errors.js';
 import { type ObsInstance, startObs } from './obs-harness.js';
-
-/** A port nothing listens on: bound once to learn a free number, then released. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
+import { freePort } from '../../src/control/headless-obs.js';
 
 async function rejection(promise: Promise<unknown>): Promise<BlurcamError> {
   const error = await promise.then(
@@ -64,7 +55,7 @@ describe('OBS connection (real OBS, without the plugin)', () => {
   });
 
   it('says OBS_UNREACHABLE when nothing listens at the address', async () => {
-    const url = `ws://127.0.0.1:${await closedPort()}`;
+    const url = `ws://127.0.0.1:${await freePort()}`;
     const error = await rejection(connectObs({ url, password: obs.password }));
     expect(error.code).toBe('OBS_UNREACHABLE');
     expect(error.message).toMatch(new RegExp(`^OBS does not answer at ${url} \\(.*ECONNREFUSED.*\\)\\.$`));

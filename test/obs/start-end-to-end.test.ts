@@ -5,7 +5,6 @@
  * user meets before the loop (wrong password, OBS not running, plugin missing), without the password anywhere.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -16,6 +15,7 @@ import { cv, type Mat } from '../../src/opencv.js';
 import { runCli } from '../support/run-cli.js';
 import { type ObsInstance, startObs } from './obs-harness.js';
 import { preparePluginTests, screenshot, showsPlaceholder, sourceStats, waitFor } from './plugin-helpers.js';
+import { freePort } from '../../src/control/headless-obs.js';
 
 const CLI = fileURLToPath(new URL('../../bin/blurcam.js', import.meta.url));
 const WIDTH = 640;
@@ -87,14 +87,6 @@ function demoRegions(scene: DemoScene): { person: Mat; background: Mat } {
   const person = outline.threshold(254, 255, cv.THRESH_BINARY).erode(reach);
   const background = outline.threshold(0, 255, cv.THRESH_BINARY).dilate(reach).bitwiseNot();
   return { person, background };
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 describe('blurcam start --output obs (real CLI, real OBS with the plugin)', { timeout: 240_000 }, () => {
