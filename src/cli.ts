@@ -9,6 +9,9 @@ import { configureObsCommand } from './commands/configure-obs.js';
 import { devicesCommand } from './commands/devices.js';
 import { segmentCommand } from './commands/segment.js';
 import { startCommand } from './commands/start.js';
+import { statusCommand } from './commands/status.js';
+import { stopCommand } from './commands/stop.js';
+import { scenesCommand } from './commands/scenes.js';
 import { defaultConfigPath, loadConfigFile, optionsFromEnv } from './config.js';
 import { BlurcamError, isBlurcamError } from './errors.js';
 
@@ -75,6 +78,9 @@ export async function main(args: string[] = hideBin(process.argv), env: NodeJS.P
     .config(config)
     .middleware(dropOptionsTheCommandLacks(config), true)
     .command(startCommand)
+    .command(statusCommand)
+    .command(stopCommand)
+    .command(scenesCommand)
     .command(benchCommand)
     .command(devicesCommand)
     .command(segmentCommand)

@@ -103,6 +103,11 @@ export const OPTIONS = {
     default: 'blurcam',
     describe: 'OBS scene that holds the blurcam source',
   },
+  scenes: {
+    // A JSON list in the config file; a flag or BLURCAM_SCENES gives it as JSON text.
+    type: 'string',
+    describe: "blurcam's other OBS scenes and the effect of each: a JSON list of {name, effect, blurStrength?, background?} (docs/configuration.md#scenes)",
+  },
   stats: {
     type: 'boolean',
     default: false,

@@ -35,7 +35,10 @@ export type BlurcamErrorCode =
   | 'OBS_REQUEST_FAILED'
   | 'VIRTUALCAM_UNAVAILABLE'
   // transport
-  | 'ENDPOINT_INVALID';
+  | 'ENDPOINT_INVALID'
+  // the running blurcam (status, stop, one at a time)
+  | 'ALREADY_RUNNING'
+  | 'NOT_RUNNING';
 
 export class BlurcamError extends Error {
   override readonly name = 'BlurcamError';

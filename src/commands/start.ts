@@ -1,8 +1,11 @@
 import type { CommandModule } from 'yargs';
 import type { CameraEvent } from '../capture/camera-source.js';
 import { pickOptions } from '../config.js';
+import { sceneDefinitions } from '../control/scene-config.js';
 import type { ObsOutputEvent } from '../pipeline/obs-output.js';
 import type { OpenedPipeline, PipelineArgs } from '../pipeline/open-pipeline.js';
+import type { Pipeline } from '../pipeline/pipeline.js';
+import type { RunningStatus } from '../control/control-socket.js';
 
 interface StartArgs extends PipelineArgs {
   frames?: number;
@@ -12,9 +15,17 @@ interface StartArgs extends PipelineArgs {
   'obs-password'?: string;
   'launch-obs': boolean;
   scene: string;
+  /** The config file's scene list (src/control/scene-config.ts checks it). */
+  scenes?: unknown;
 }
 
 const STATUS_INTERVAL_MS = 1000;
+
+/** Said every second while the camera is not in use, above the statistics (which then show no frames). */
+const MODE_LINES = {
+  paused: 'paused: the live scene does not show blurcam (nothing is read or segmented; the camera is released after 10 s)',
+  slate: 'be right back: OBS gets the slate, no camera frame leaves blurcam',
+} as const;
 
 /** `blurcam start`: the live pipeline until Ctrl-C (or --frames), with a status line every second. */
 export const startCommand: CommandModule<object, StartArgs> = {
@@ -37,6 +48,7 @@ export const startCommand: CommandModule<object, StartArgs> = {
         'obs-password',
         'launch-obs',
         'scene',
+        'scenes',
         'model',
         'device',
         'threshold',
@@ -46,33 +58,109 @@ export const startCommand: CommandModule<object, StartArgs> = {
       ),
     ),
   async handler(argv) {
-    // Loaded here, not at the top: OpenCV and onnxruntime take a while to load and other commands do not need them.
-    const { openPipeline } = await import('../pipeline/open-pipeline.js');
-    const { formatStats } = await import('../pipeline/format-stats.js');
-    const { CameraSource } = await import('../capture/camera-source.js');
-    const status = (line: string) => process.stderr.write(`${line}\n`);
-    const obs = {
-      url: argv['obs-url'],
-      password: argv['obs-password'],
-      sceneName: argv.scene,
-      endpoint: argv.endpoint,
-      launch: argv['launch-obs'],
-      onEvent: (event: ObsOutputEvent) => status(describeObsEvent(event)),
-    };
-    const opened = await openPipeline(argv, { mode: 'live', maxFrames: argv.frames, onCameraEvent: (event) => status(describeCameraEvent(event)), obs });
-    const { pipeline, segmenter, sink } = opened;
-    const provider = segmenter?.provider ?? 'no model';
-    for (const line of startupReport(opened, opened.source instanceof CameraSource)) status(line);
+    const { ControlServer } = await import('../control/control-socket.js');
+    const startedAt = new Date().toISOString();
+    let running: RunningBlurcam | undefined;
+    let stopAsked = false;
+    // First of all: a blurcam already running keeps the camera, and this one says so and stops.
+    const control = await ControlServer.open({
+      status: () => running?.status() ?? startingStatus(startedAt),
+      stop: () => {
+        stopAsked = true;
+        running?.pipeline.stop();
+      },
+    });
+    try {
+      running = await openLive(argv, startedAt);
+      if (stopAsked) running.pipeline.stop();
+      await running.run();
+    } finally {
+      await control.close();
+    }
+  },
+};
 
+interface RunningBlurcam {
+  pipeline: Pipeline;
+  status(): RunningStatus;
+  /** Runs until Ctrl-C, `blurcam stop` or --frames, then prints the summary. */
+  run(): Promise<void>;
+}
+
+async function openLive(argv: StartArgs, startedAt: string): Promise<RunningBlurcam> {
+  // Loaded here, not at the top: OpenCV and onnxruntime take a while to load and other commands do not need them.
+  const { openPipeline } = await import('../pipeline/open-pipeline.js');
+  const { formatStats } = await import('../pipeline/format-stats.js');
+  const { CameraSource } = await import('../capture/camera-source.js');
+  const { SceneDirector, describeEffect } = await import('../control/scene-director.js');
+  const { ObsOutput } = await import('../pipeline/obs-output.js');
+  const status = (line: string) => process.stderr.write(`${line}\n`);
+  // With OBS, the live scene sets the effect: blurcam's scenes are made and followed (docs/stream-deck.md).
+  const scenes =
+    argv.output === 'obs'
+      ? sceneDefinitions(argv.scenes, { sceneName: argv.scene, effect: argv.effect, blurStrength: argv['blur-strength'], background: argv.background })
+      : undefined;
+  const director = scenes && new SceneDirector(scenes, status);
+  const obs = {
+    url: argv['obs-url'],
+    password: argv['obs-password'],
+    sceneName: argv.scene,
+    otherScenes: scenes?.slice(1).map((scene) => scene.name),
+    endpoint: argv.endpoint,
+    launch: argv['launch-obs'],
+    onEvent: (event: ObsOutputEvent) => status(describeObsEvent(event)),
+  };
+  const opened = await openPipeline(argv, {
+    mode: 'live',
+    maxFrames: argv.frames,
+    onCameraEvent: (event) => status(describeCameraEvent(event)),
+    obs,
+    effectChanges: director !== undefined,
+  });
+  const { pipeline, segmenter, sink, source } = opened;
+  const session = sink instanceof ObsOutput ? sink.session : undefined;
+  if (director && session) {
+    director.followScene(session.programScene);
+    session.onProgramSceneChanged((scene) => director.followScene(scene));
+    session.on('customEvent', (eventData) => director.handleEvent(eventData));
+    director.drive(pipeline, opened.compositor);
+  }
+  const provider = segmenter?.provider ?? 'no model';
+  for (const line of startupReport(opened, source instanceof CameraSource)) status(line);
+  let lastWindow = pipeline.stats.takeWindow();
+
+  const currentStatus = (): RunningStatus => {
+    const total = pipeline.stats.total();
+    const scene = session?.programScene;
+    return {
+      pid: process.pid,
+      startedAt,
+      input: source.description,
+      effect: director ? describeEffect(director.state.effect) : describeEffect(opened.effect),
+      mode: pipeline.mode,
+      fpsIn: lastWindow.fpsIn,
+      fpsOut: lastWindow.fpsOut,
+      framesIn: total.framesIn,
+      framesOut: total.framesOut,
+      dropped: total.dropsTotal,
+      segmented: pipeline.segmentedFrames,
+      provider,
+      output: sink.status?.() ?? sink.description,
+      liveScene: scene && { name: scene.sceneName, showsBlurcam: scene.showsBlurcam },
+    };
+  };
+
+  const run = async () => {
     const stop = () => pipeline.stop();
     // once: a second Ctrl-C during shutdown falls through to Node's default and ends the process.
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
     const timer = setInterval(() => {
-      const window = pipeline.stats.takeWindow();
+      lastWindow = pipeline.stats.takeWindow();
       const output = sink.status?.();
-      if (argv.stats) status(`stats over the last second:\n${formatStats(window, 'table', provider)}${output ? `\n  ${output}` : ''}`);
-      else status(`${formatStats(window, 'line', provider)}${output ? ` | ${output}` : ''}`);
+      if (pipeline.mode !== 'live') status(MODE_LINES[pipeline.mode]);
+      if (argv.stats) status(`stats over the last second:\n${formatStats(lastWindow, 'table', provider)}${output ? `\n  ${output}` : ''}`);
+      else status(`${formatStats(lastWindow, 'line', provider)}${output ? ` | ${output}` : ''}`);
     }, STATUS_INTERVAL_MS);
     try {
       await pipeline.run();
@@ -83,8 +171,27 @@ export const startCommand: CommandModule<object, StartArgs> = {
     }
     const output = sink.status?.();
     process.stdout.write(`blurcam stopped.\n${formatStats(pipeline.stats.total(), 'table', provider)}\n${output ? `  ${output}\n` : ''}`);
-  },
-};
+  };
+  return { pipeline, status: currentStatus, run };
+}
+
+function startingStatus(startedAt: string): RunningStatus {
+  return {
+    pid: process.pid,
+    startedAt,
+    input: 'opening',
+    effect: 'not yet known',
+    mode: 'starting',
+    fpsIn: 0,
+    fpsOut: 0,
+    framesIn: 0,
+    framesOut: 0,
+    dropped: 0,
+    segmented: 0,
+    provider: 'not yet known',
+    output: 'opening',
+  };
+}
 
 function startupReport({ source, segmenter, sink, effect, requested }: OpenedPipeline, isCamera: boolean): string[] {
   const lines = [`input: ${source.description}`];

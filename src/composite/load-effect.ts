@@ -13,7 +13,7 @@ export interface EffectOptions {
 
 /** Turns --effect, --blur-strength and --background into an Effect, loading the replacement image. */
 export function loadEffect({ effect, blurStrength, background }: EffectOptions): Effect {
-  if (background !== undefined && background !== '') return { kind: 'replace', image: readImage(background) };
+  if (background !== undefined && background !== '') return { kind: 'replace', image: readBackground(background) };
   switch (effect) {
     case 'blur':
       return { kind: 'blur', strength: checkRange('blur-strength', blurStrength, 0, 1) };
@@ -26,7 +26,8 @@ export function loadEffect({ effect, blurStrength, background }: EffectOptions):
   }
 }
 
-function readImage(path: string): Mat {
+/** Reads the image a 'replace' effect puts behind the person; throws PATH_NOT_FOUND or IMAGE_UNREADABLE. */
+export function readBackground(path: string): Mat {
   if (!existsSync(path)) {
     throw new BlurcamError('PATH_NOT_FOUND', `--background ${path}: no such file.`, 'Check the path to the image.');
   }

@@ -2,13 +2,16 @@ import { EventEmitter } from 'node:events';
 import { BlurcamError, describeError, isBlurcamError } from '../errors.js';
 import { type ObsConnection, type ObsConnectionOptions, connectObs } from './obs-connection.js';
 import { type LaunchObsOptions, type RunningObs, launchObs } from './obs-launcher.js';
-import { type BlurcamSceneOptions, type BlurcamSceneSetup, BLURCAM_INPUT_NAME, setupBlurcamScene } from './obs-setup.js';
+import { setupSceneSet } from './obs-scenes.js';
+import { type BlurcamSceneOptions, type BlurcamSceneSetup, BLURCAM_INPUT_NAME } from './obs-setup.js';
 import { type ProgramScene, ProgramSceneWatcher } from './program-scene.js';
 import { startVirtualCamera } from './virtual-camera.js';
 
 export interface ObsSessionOptions extends ObsConnectionOptions {
   /** The scene that holds blurcam's source (--scene). */
   sceneName: string;
+  /** blurcam's other scenes (effect per scene), made with the main one and never made live by blurcam. */
+  otherScenes?: readonly string[];
   /** ZeroMQ endpoint the plugin's source binds. */
   endpoint: string;
   inputName?: string;
@@ -32,6 +35,8 @@ export interface ObsSessionEvents {
   warning: [warning: BlurcamError];
   /** The live scene changed, or whether it shows blurcam's source did. */
   programScene: [scene: ProgramScene];
+  /** A client sent obs-websocket's BroadcastCustomEvent: its `eventData`, unchecked (control-event.ts reads it). */
+  customEvent: [eventData: unknown];
 }
 
 const DEFAULT_RECONNECT_DELAY_MS = { first: 250, max: 5_000 };
@@ -123,7 +128,9 @@ export class ObsSession extends EventEmitter<ObsSessionEvents> {
     try {
       const { sceneName, endpoint } = this.options;
       const inputName = this.options.inputName ?? BLURCAM_INPUT_NAME;
-      const setup = await setupBlurcamScene(obs, { sceneName, endpoint, inputName, program });
+      const otherScenes = this.options.otherScenes ?? [];
+      const setup = await setupSceneSet(obs, { sceneName, endpoint, inputName, program, otherScenes });
+      obs.on('CustomEvent', ({ eventData }) => this.emit('customEvent', eventData));
       if (this.options.virtualCamera ?? true) {
         await startVirtualCamera(obs, { platform: this.options.platform }).catch((error: unknown) => {
           if (!isBlurcamError(error, 'VIRTUALCAM_UNAVAILABLE')) throw error;

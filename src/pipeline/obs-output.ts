@@ -13,6 +13,8 @@ export interface ObsOutputOptions {
   password?: string;
   /** The scene that holds blurcam's source (--scene). */
   sceneName: string;
+  /** blurcam's other scenes (src/control/scene-config.ts), set up with the main one. */
+  otherScenes?: readonly string[];
   /** --endpoint; default: the platform's private ipc socket (src/transport/endpoint.ts). */
   endpoint?: string;
   /** Start OBS when it does not answer (--launch-obs). */
@@ -42,7 +44,8 @@ export class ObsOutput implements FrameSink {
   private closing: Promise<void> | undefined;
 
   private constructor(
-    private readonly session: ObsSession,
+    /** The link to OBS, for what follows the live scene and control events (src/control/scene-director.ts). */
+    readonly session: ObsSession,
     private readonly sender: ZmqFrameSender,
     private readonly options: ObsOutputOptions,
   ) {
@@ -51,8 +54,8 @@ export class ObsOutput implements FrameSink {
 
   static async open(options: ObsOutputOptions): Promise<ObsOutput> {
     const endpoint = resolveEndpoint(options.endpoint);
-    const { url, password, sceneName, launch } = options;
-    const session = new ObsSession({ url, password, sceneName, endpoint, launch });
+    const { url, password, sceneName, otherScenes, launch } = options;
+    const session = new ObsSession({ url, password, sceneName, otherScenes, endpoint, launch });
     const notify = options.onEvent ?? (() => undefined);
     let previous: ObsSessionState = session.state;
     session.on('warning', (warning) => notify({ kind: 'warning', warning }));

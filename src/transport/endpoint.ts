@@ -93,6 +93,16 @@ function preparePrivateDir(endpoint: string, uid: number): void {
 }
 
 /**
+ * blurcam's private runtime folder (where the default endpoint's socket lives), created 0700 and checked to be
+ * the user's own: the place for other local-only sockets, such as the control socket.
+ */
+export function privateRuntimeDir(context: EndpointContext = {}): string {
+  const endpoint = defaultEndpoint(context);
+  preparePrivateDir(endpoint, context.uid ?? process.getuid?.() ?? 0);
+  return dirname(endpoint.slice(IPC_PREFIX.length));
+}
+
+/**
  * The endpoint to use: the --endpoint option checked, or the default with its private folder ready.
  * Throws ENDPOINT_INVALID.
  */
