@@ -15,7 +15,7 @@ Usage: scripts/install-obs.sh [--yes] [--skip-system] [--skip-obs-settings]
 Sets blurcam up on this machine. Safe to run again: steps already done change nothing.
 
   1. System packages
-       Debian/Ubuntu (apt): obs-studio libobs-dev libopencv-dev libzmq3-dev cmake pkg-config g++ xvfb ffmpeg
+       Debian/Ubuntu (apt): obs-studio libobs-dev libopencv-dev libzmq3-dev cmake pkg-config g++ xvfb ffmpeg chromium
        macOS (Homebrew):    obs (cask), opencv, zeromq, cmake, pkgconf
   2. npm packages, with the switches this project needs (no downloads outside the npm registry),
      then the TypeScript build and the model conversion (models/*.onnx).
@@ -76,7 +76,7 @@ check_node() {
 
 install_system_linux() {
   command -v apt-get >/dev/null || fail "this Linux has no apt-get." "install the packages listed in --help with your package manager, then run with --skip-system"
-  local packages=(obs-studio libobs-dev libopencv-dev libzmq3-dev cmake pkg-config g++ make xvfb ffmpeg)
+  local packages=(obs-studio libobs-dev libopencv-dev libzmq3-dev cmake pkg-config g++ make xvfb ffmpeg chromium)
   local missing=()
   for package in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed' || missing+=("$package")

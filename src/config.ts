@@ -108,6 +108,16 @@ export const OPTIONS = {
     type: 'string',
     describe: "blurcam's other OBS scenes and the effect of each: a JSON list of {name, effect, blurStrength?, background?} (docs/configuration.md#scenes)",
   },
+  ui: {
+    type: 'boolean',
+    default: false,
+    describe: 'Serve a status page on 127.0.0.1 (live output and mask, fps chart, effect controls); blurcam prints its address',
+  },
+  'ui-port': {
+    type: 'number',
+    default: 0,
+    describe: 'Port of the status page (0: any free port)',
+  },
   stats: {
     type: 'boolean',
     default: false,
@@ -258,4 +268,12 @@ export function checkRange(option: string, value: number, min: number, max: numb
     );
   }
   return value;
+}
+
+/** --ui-port: 0 (any free port) or a port number. */
+export function checkUiPort(port: number): number {
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new BlurcamError('BAD_OPTION', `--ui-port ${port} is not a port.`, 'Use a whole number from 1 to 65535, or 0 for any free port.');
+  }
+  return port;
 }

@@ -1,6 +1,6 @@
 import type { CommandModule } from 'yargs';
 import type { CameraEvent } from '../capture/camera-source.js';
-import { pickOptions } from '../config.js';
+import { checkUiPort, pickOptions } from '../config.js';
 import { sceneDefinitions } from '../control/scene-config.js';
 import type { ObsOutputEvent } from '../pipeline/obs-output.js';
 import type { OpenedPipeline, PipelineArgs } from '../pipeline/open-pipeline.js';
@@ -17,6 +17,8 @@ interface StartArgs extends PipelineArgs {
   scene: string;
   /** The config file's scene list (src/control/scene-config.ts checks it). */
   scenes?: unknown;
+  ui: boolean;
+  'ui-port': number;
 }
 
 const STATUS_INTERVAL_MS = 1000;
@@ -55,6 +57,8 @@ export const startCommand: CommandModule<object, StartArgs> = {
         'softness',
         'frames',
         'stats',
+        'ui',
+        'ui-port',
       ),
     ),
   async handler(argv) {
@@ -94,13 +98,26 @@ async function openLive(argv: StartArgs, startedAt: string): Promise<RunningBlur
   const { CameraSource } = await import('../capture/camera-source.js');
   const { SceneDirector, describeEffect } = await import('../control/scene-director.js');
   const { ObsOutput } = await import('../pipeline/obs-output.js');
+  const { StatusPage } = await import('../control/status-page.js');
   const status = (line: string) => process.stderr.write(`${line}\n`);
-  // With OBS, the live scene sets the effect: blurcam's scenes are made and followed (docs/stream-deck.md).
-  const scenes =
-    argv.output === 'obs'
-      ? sceneDefinitions(argv.scenes, { sceneName: argv.scene, effect: argv.effect, blurStrength: argv['blur-strength'], background: argv.background })
-      : undefined;
+  const uiPort = checkUiPort(argv['ui-port']);
+  // With OBS, the live scene sets the effect: blurcam's scenes are made and followed (docs/stream-deck.md). Without
+  // it, the status page's controls still change the effect of the one scene there is.
+  const mainScene = { sceneName: argv.scene, effect: argv.effect, blurStrength: argv['blur-strength'], background: argv.background };
+  const scenes = argv.output === 'obs' ? sceneDefinitions(argv.scenes, mainScene) : argv.ui ? sceneDefinitions([], mainScene) : undefined;
   const director = scenes && new SceneDirector(scenes, status);
+  // Opened before the camera, so a port already taken stops blurcam before anything else is open.
+  let ready: { pipeline: Pipeline; status: () => RunningStatus } | undefined;
+  const page = argv.ui
+    ? await StatusPage.open(
+        {
+          status: () => ready?.status() ?? startingStatus(startedAt),
+          snapshot: async () => ready?.pipeline.snapshot(),
+          control: (request) => director?.handleEvent(request),
+        },
+        uiPort,
+      )
+    : undefined;
   const obs = {
     url: argv['obs-url'],
     password: argv['obs-password'],
@@ -116,15 +133,21 @@ async function openLive(argv: StartArgs, startedAt: string): Promise<RunningBlur
     onCameraEvent: (event) => status(describeCameraEvent(event)),
     obs,
     effectChanges: director !== undefined,
+  }).catch(async (error: unknown) => {
+    await page?.close();
+    throw error;
   });
   const { pipeline, segmenter, sink, source } = opened;
   const session = sink instanceof ObsOutput ? sink.session : undefined;
   if (director && session) {
     director.followScene(session.programScene);
     session.onProgramSceneChanged((scene) => director.followScene(scene));
+    session.on('programSceneAnnounced', (sceneName) => director.sceneAnnounced(sceneName));
     session.on('customEvent', (eventData) => director.handleEvent(eventData));
-    director.drive(pipeline, opened.compositor);
+  } else {
+    director?.followScene({ sceneName: argv.scene, showsBlurcam: true, shownThrough: [argv.scene] });
   }
+  director?.drive(pipeline, opened.compositor);
   const provider = segmenter?.provider ?? 'no model';
   for (const line of startupReport(opened, source instanceof CameraSource)) status(line);
   let lastWindow = pipeline.stats.takeWindow();
@@ -150,6 +173,9 @@ async function openLive(argv: StartArgs, startedAt: string): Promise<RunningBlur
     };
   };
 
+  ready = { pipeline, status: currentStatus };
+  if (page) status(`status page: ${page.url}`);
+
   const run = async () => {
     const stop = () => pipeline.stop();
     // once: a second Ctrl-C during shutdown falls through to Node's default and ends the process.
@@ -157,6 +183,7 @@ async function openLive(argv: StartArgs, startedAt: string): Promise<RunningBlur
     process.once('SIGTERM', stop);
     const timer = setInterval(() => {
       lastWindow = pipeline.stats.takeWindow();
+      page?.record(lastWindow);
       const output = sink.status?.();
       if (pipeline.mode !== 'live') status(MODE_LINES[pipeline.mode]);
       if (argv.stats) status(`stats over the last second:\n${formatStats(lastWindow, 'table', provider)}${output ? `\n  ${output}` : ''}`);
@@ -168,6 +195,7 @@ async function openLive(argv: StartArgs, startedAt: string): Promise<RunningBlur
       clearInterval(timer);
       process.off('SIGINT', stop);
       process.off('SIGTERM', stop);
+      await page?.close();
     }
     const output = sink.status?.();
     process.stdout.write(`blurcam stopped.\n${formatStats(pipeline.stats.total(), 'table', provider)}\n${output ? `  ${output}\n` : ''}`);

@@ -1,7 +1,7 @@
 import { cv, withScratch } from '../opencv.js';
 
-/** A calm dark blue, so the slate is told apart from OBS's grey "blurcam is not running" placeholder at a glance. */
-const SLATE_BGR = [92, 52, 28];
+/** A calm blue, so the slate is told apart from OBS's dark grey "blurcam is not running" placeholder at a glance. */
+const SLATE_BGR = [150, 90, 40];
 const TEXT_BGR = [235, 235, 235];
 const MESSAGE = 'Be right back';
 

@@ -4,7 +4,7 @@ import { type ObsConnection, type ObsConnectionOptions, connectObs } from './obs
 import { type LaunchObsOptions, type RunningObs, launchObs } from './obs-launcher.js';
 import { setupSceneSet } from './obs-scenes.js';
 import { type BlurcamSceneOptions, type BlurcamSceneSetup, BLURCAM_INPUT_NAME } from './obs-setup.js';
-import { type ProgramScene, ProgramSceneWatcher } from './program-scene.js';
+import { type ProgramScene, ProgramSceneWatcher, sameProgramScene } from './program-scene.js';
 import { startVirtualCamera } from './virtual-camera.js';
 
 export interface ObsSessionOptions extends ObsConnectionOptions {
@@ -35,6 +35,11 @@ export interface ObsSessionEvents {
   warning: [warning: BlurcamError];
   /** The live scene changed, or whether it shows blurcam's source did. */
   programScene: [scene: ProgramScene];
+  /**
+   * OBS announced a new live scene, before blurcam has asked what it shows (`programScene` follows): for what must
+   * not wait for that round trip, such as the "be right back" slate.
+   */
+  programSceneAnnounced: [sceneName: string];
   /** A client sent obs-websocket's BroadcastCustomEvent: its `eventData`, unchecked (control-event.ts reads it). */
   customEvent: [eventData: unknown];
 }
@@ -130,7 +135,9 @@ export class ObsSession extends EventEmitter<ObsSessionEvents> {
       const inputName = this.options.inputName ?? BLURCAM_INPUT_NAME;
       const otherScenes = this.options.otherScenes ?? [];
       const setup = await setupSceneSet(obs, { sceneName, endpoint, inputName, program, otherScenes });
-      obs.on('CustomEvent', ({ eventData }) => this.emit('customEvent', eventData));
+      // obs-websocket-js types the event as { eventData }, but hands over the broadcast data itself (seen on OBS 29).
+      obs.on('CustomEvent', (eventData: unknown) => this.emit('customEvent', eventData));
+      obs.on('CurrentProgramSceneChanged', ({ sceneName }) => this.emit('programSceneAnnounced', sceneName));
       if (this.options.virtualCamera ?? true) {
         await startVirtualCamera(obs, { platform: this.options.platform }).catch((error: unknown) => {
           if (!isBlurcamError(error, 'VIRTUALCAM_UNAVAILABLE')) throw error;
@@ -192,7 +199,7 @@ export class ObsSession extends EventEmitter<ObsSessionEvents> {
 
   /** Each watcher (one per connection) reports its first scene; listeners hear only real changes. */
   private sceneSeen(scene: ProgramScene): void {
-    if (scene.sceneName === this.lastScene?.sceneName && scene.showsBlurcam === this.lastScene.showsBlurcam) return;
+    if (this.lastScene && sameProgramScene(scene, this.lastScene)) return;
     this.lastScene = scene;
     this.emit('programScene', scene);
   }

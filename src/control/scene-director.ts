@@ -81,34 +81,41 @@ export class SceneDirector {
     this.apply();
   }
 
-  /** A CustomEvent's `eventData`: acted on when addressed to blurcam and valid, refused with a log line when not. */
-  handleEvent(eventData: unknown): void {
+  /**
+   * OBS has just announced `sceneName` live, before the watcher has looked at what it shows: a "be right back" scene
+   * of blurcam's puts the slate up at once, without that round trip. followScene() follows with the whole picture.
+   */
+  sceneAnnounced(sceneName: string): void {
+    if (this.driven && this.effects.get(sceneName)?.kind === 'be-right-back') this.setMode('slate');
+  }
+
+  /**
+   * A CustomEvent's `eventData` (or a request from the status page): acted on when addressed to blurcam and valid,
+   * refused when not. Returns the line it logged, or undefined for another app's event.
+   */
+  handleEvent(eventData: unknown): string | undefined {
+    const outcome = this.control(eventData);
+    if (outcome !== undefined) this.log(outcome);
+    return outcome;
+  }
+
+  private control(eventData: unknown): string | undefined {
     const parsed = parseControlEvent(eventData);
-    if (parsed.kind === 'foreign') return;
-    if (parsed.kind === 'invalid') {
-      this.log(`control: event refused (${parsed.reason}); nothing changed.`);
-      return;
-    }
+    if (parsed.kind === 'foreign') return undefined;
+    if (parsed.kind === 'invalid') return refused(parsed.reason);
     const scene = this.scene;
-    if (!scene?.showsBlurcam) {
-      this.log('control: event refused (the live scene does not show blurcam); nothing changed.');
-      return;
-    }
+    if (!scene?.showsBlurcam) return refused('the live scene does not show blurcam');
     const current = this.liveSpec();
-    if (current.kind === 'be-right-back') {
-      this.log(`control: event refused ("${scene.sceneName}" is a be-right-back scene: switch scenes to show the camera); nothing changed.`);
-      return;
-    }
+    if (current.kind === 'be-right-back') return refused(`"${scene.sceneName}" is a be-right-back scene: switch scenes to show the camera`);
     const next = applyRequest(current, parsed.request, this.defaultStrength);
     try {
       this.effectOf(next);
     } catch (error) {
-      this.log(`control: event refused (${describeError(error)}); nothing changed.`);
-      return;
+      return refused(describeError(error));
     }
     this.effects.set(scene.sceneName, next);
     this.apply();
-    this.log(`control: "${scene.sceneName}" now ${describeEffect(next)}.`);
+    return `control: "${scene.sceneName}" now ${describeEffect(next)}.`;
   }
 
   private apply(): void {
@@ -131,10 +138,17 @@ export class SceneDirector {
     this.driven?.pipeline.setMode(mode);
   }
 
-  /** The effect of the live scene: its own, or the main scene's for a scene of the user's own. */
+  /**
+   * The effect of the live scene: its own, or for a scene of the user's own, that of the innermost scene of
+   * blurcam's it shows the source through (nested "be right back" stays private), else the main scene's.
+   */
   private liveSpec(): EffectSpec {
-    const name = this.scene?.sceneName;
-    return (name !== undefined ? this.effects.get(name) : undefined) ?? this.mainEffect;
+    const scene = this.scene;
+    if (!scene) return this.mainEffect;
+    const own = this.effects.get(scene.sceneName);
+    if (own) return own;
+    const nested = scene.shownThrough.findLast((name) => this.effects.has(name));
+    return (nested !== undefined ? this.effects.get(nested) : undefined) ?? this.mainEffect;
   }
 
   private effectOf(spec: EffectSpec): Effect {
@@ -157,6 +171,10 @@ export class SceneDirector {
     }
     return image;
   }
+}
+
+function refused(reason: string): string {
+  return `control: event refused (${reason}); nothing changed.`;
 }
 
 /** The effect a control request makes of the current one (control-event.ts has checked the request). */

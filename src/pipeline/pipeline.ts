@@ -54,6 +54,16 @@ export interface PipelineOptions {
  */
 export type PipelineMode = 'live' | 'paused' | 'slate';
 
+/** A copy of one frame as it left the composite stage, for the status page. */
+export interface PipelineSnapshot {
+  width: number;
+  height: number;
+  /** BGRA, width * height * 4 bytes. */
+  output: Buffer;
+  /** The person mask, one byte a pixel (255 = person); absent when the effect needed none, and for the slate. */
+  mask?: Buffer;
+}
+
 /** Renders the slate as BGRA, width * height * 4 bytes, from nothing but constants. */
 export type SlateRenderer = (width: number, height: number) => Buffer;
 
@@ -94,6 +104,7 @@ export class Pipeline {
   private slateFrame: Buffer | undefined;
   private lastSeq = -1;
   private segmented = 0;
+  private snapshotWaiters: Array<(snapshot: PipelineSnapshot | undefined) => void> = [];
 
   constructor(
     private readonly parts: PipelineParts,
@@ -133,6 +144,7 @@ export class Pipeline {
     if (this.stopping) return;
     this.stopping = true;
     this.clearModeTimers();
+    for (const waiter of this.snapshotWaiters.splice(0)) waiter(undefined);
     this.wakeOnStop?.();
   }
 
@@ -143,6 +155,16 @@ export class Pipeline {
 
   get mode(): PipelineMode {
     return this.currentMode;
+  }
+
+  /**
+   * A copy of the next frame to leave the composite stage, with its mask; the slate while it is on; undefined while
+   * paused or stopping. Costs nothing when nobody asks.
+   */
+  snapshot(): Promise<PipelineSnapshot | undefined> {
+    if (this.currentMode === 'slate') return Promise.resolve(this.slateSnapshot());
+    if (this.currentMode === 'paused' || this.stopping) return Promise.resolve(undefined);
+    return new Promise((resolve) => this.snapshotWaiters.push(resolve));
   }
 
   /**
@@ -164,6 +186,8 @@ export class Pipeline {
       return;
     }
     if (mode === 'slate') this.startSlate();
+    // Snapshots asked for while live get what the pipeline now shows: the slate, or nothing.
+    for (const waiter of this.snapshotWaiters.splice(0)) waiter(mode === 'slate' ? this.slateSnapshot() : undefined);
     const { source } = this.parts;
     if (source.release) {
       const releaseAfterMs = this.options.releaseAfterMs ?? DEFAULT_RELEASE_AFTER_MS;
@@ -241,6 +265,10 @@ export class Pipeline {
       let data: Buffer;
       try {
         data = compositor.composite(frame.image, mask);
+        if (this.snapshotWaiters.length > 0) {
+          const snapshot = { width, height, output: Buffer.from(data), mask: mask && Buffer.from(mask.getData()) };
+          for (const waiter of this.snapshotWaiters.splice(0)) waiter(snapshot);
+        }
       } finally {
         releaseImage(frame);
         mask?.release();
@@ -280,6 +308,11 @@ export class Pipeline {
       }
       this.frameLeft();
     }
+  }
+
+  private slateSnapshot(): PipelineSnapshot | undefined {
+    const { width, height } = this.parts.source;
+    return this.slateFrame && { width, height, output: this.slateFrame };
   }
 
   /** Sends the slate now and then at its rate, until the mode changes; numbered on from the last frame sent. */

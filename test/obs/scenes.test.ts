@@ -21,7 +21,7 @@ import { DEFAULT_SCENES } from '../../src/control/scene-config.js';
 import { cv, type Mat } from '../../src/opencv.js';
 import { FRAME_PROTOCOL, readFrameHeader } from '../../src/transport/frame-protocol.js';
 import { runCli } from '../support/run-cli.js';
-import { Blurcam } from './blurcam-process.js';
+import { Blurcam } from '../support/blurcam-process.js';
 import { demoRegions, sharpness } from './demo-regions.js';
 import { type ObsInstance, startObs } from './obs-harness.js';
 import { preparePluginTests, screenshot, showsPlaceholder, waitFor } from './plugin-helpers.js';
@@ -236,16 +236,23 @@ describe('scenes drive blurcam (real CLI, real OBS with the plugin)', { timeout:
       expect(Math.max(...switches)).toBeLessThanOrEqual(4);
 
       // Be right back: from the first slate on, only slates, for as long as the scene is live.
-      const before = received.length;
+      const announced = new Promise<number>((resolve) => {
+        const stop = probe.on('CurrentProgramSceneChanged', () => {
+          stop();
+          resolve(performance.now());
+        });
+      });
       await switchTo(BE_RIGHT_BACK);
-      await waitFor('the first slate', async () => (received.slice(before).some((frame) => isSlate(frame.message)) ? true : undefined));
-      const firstSlate = before + received.slice(before).findIndex((frame) => isSlate(frame.message));
+      const at = await announced;
+      await waitFor('the first slate', async () => (received.some((frame) => frame.at >= at && isSlate(frame.message)) ? true : undefined));
+      const firstSlate = received.findIndex((frame) => frame.at >= at && isSlate(frame.message));
+      const beforeSlate = received.filter((frame, index) => frame.at >= at && index < firstSlate).length;
       await new Promise((resolve) => setTimeout(resolve, 3_000));
       const during = received.slice(firstSlate);
       await switchTo(CAMERA);
       expect(during.length).toBeGreaterThanOrEqual(10);
       expect(during.filter((frame) => !isSlate(frame.message))).toHaveLength(0);
-      console.log(`be right back: ${firstSlate - before} camera frame(s) between the switch and the first slate, then ${during.length} slates, no camera frame`);
+      console.log(`be right back: the first slate was frame ${beforeSlate + 1} after the scene event, then ${during.length} slates and no camera frame`);
       await waitFor('camera frames again', async () => (isSlate(received.at(-1)!.message) ? undefined : true));
       await blurcam.end('SIGINT');
     } finally {

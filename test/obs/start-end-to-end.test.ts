@@ -10,7 +10,7 @@ import { DemoScene } from '../../src/capture/demo-scene.js';
 import type { ObsConnection } from '../../src/control/obs-connection.js';
 import { BLURCAM_INPUT_NAME } from '../../src/control/obs-setup.js';
 import { runCli } from '../support/run-cli.js';
-import { Blurcam } from './blurcam-process.js';
+import { Blurcam } from '../support/blurcam-process.js';
 import { demoRegions, sharpness } from './demo-regions.js';
 import { type ObsInstance, startObs } from './obs-harness.js';
 import { preparePluginTests, screenshot, showsPlaceholder, sourceStats, waitFor } from './plugin-helpers.js';

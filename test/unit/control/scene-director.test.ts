@@ -16,7 +16,8 @@ import { expectBlurcamError, thrownBlurcamError } from '../../support/expect-blu
 import { GatedSegmenter, ManualSource, RecordingSink } from '../../support/pipeline-fakes.js';
 
 const SCENES = sceneDefinitions(undefined, { sceneName: 'blurcam', effect: 'blur', blurStrength: 0.5 });
-const shows = (sceneName: string, showsBlurcam = true) => ({ sceneName, showsBlurcam });
+/** The live scene as the watcher reports it, showing blurcam's source through `shownThrough` (itself by default). */
+const shows = (sceneName: string, showsBlurcam = true, shownThrough = showsBlurcam ? [sceneName] : []) => ({ sceneName, showsBlurcam, shownThrough });
 
 function setUp() {
   const lines: string[] = [];
@@ -54,6 +55,23 @@ describe('SceneDirector', () => {
     director.followScene(shows('My talk'));
     expect([pipeline.mode, compositor.effect]).toEqual(['live', { kind: 'blur', strength: 0.5 }]);
     expect(director.state).toEqual({ sceneName: 'My talk', showsBlurcam: true, effect: { kind: 'blur', strength: 0.5 }, mode: 'live' });
+
+    // A scene of your own nesting one of blurcam's takes its effect: a nested "be right back" stays private.
+    director.followScene(shows('My talk', true, ['My talk', 'Corner', 'blurcam: be right back']));
+    expect(pipeline.mode).toBe('slate');
+    director.followScene(shows('My talk', true, ['My talk', 'blurcam: camera']));
+    expect([pipeline.mode, compositor.effect.kind]).toEqual(['live', 'none']);
+  });
+
+  it('puts the slate up as soon as a be-right-back scene is announced, before what it shows is known', () => {
+    const { director, pipeline } = setUp();
+    stopPipeline = () => pipeline.stop();
+    director.sceneAnnounced('blurcam: camera');
+    expect(pipeline.mode).toBe('live');
+    director.sceneAnnounced('blurcam: be right back');
+    expect(pipeline.mode).toBe('slate');
+    director.followScene(shows('blurcam: be right back'));
+    expect(director.state.mode).toBe('slate');
   });
 
   it('changes the live scene\'s effect on a valid event, for the rest of the run', () => {

@@ -1,7 +1,7 @@
 /** The real CLI as a long-running child process, for the OBS tests. */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { waitFor } from './plugin-helpers.js';
+import { waitFor } from '../obs/plugin-helpers.js';
 
 const CLI = fileURLToPath(new URL('../../bin/blurcam.js', import.meta.url));
 
