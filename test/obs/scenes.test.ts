@@ -117,7 +117,12 @@ describe('scenes drive blurcam (real CLI, real OBS with the plugin)', { timeout:
     expect(meanDifference(shown, scene().render(0).image, regions.person)).toBeGreaterThan(30);
     await blurcam.waitForStderr(/be right back: OBS gets the slate, no camera frame leaves blurcam/);
 
+    // The slate's flat sides would pass for a blurred background: wait for blurcam to be live on the main scene.
     await switchTo(MAIN);
+    await waitFor('blurcam live on the main scene again', async () => {
+      const { mode, liveScene } = await status();
+      return mode === 'live' && liveScene?.name === MAIN ? true : undefined;
+    });
     await waitFor('blur again', async () => ((await backgroundSharpness()) < 0.15 ? true : undefined));
   });
 

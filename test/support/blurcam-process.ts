@@ -26,9 +26,9 @@ export class Blurcam {
     return this.child.exitCode === null && this.child.signalCode === null;
   }
 
-  /** Waits until stderr, from `from` on, matches; fails early if blurcam exits meanwhile. */
+  /** Waits until stderr, from `from` on, matches; fails early if blurcam exits meanwhile, and shows what it printed. */
   async waitForStderr(pattern: RegExp, from = 0, timeoutMs = 90_000): Promise<string> {
-    return waitFor(
+    const waiting = waitFor(
       `blurcam to print ${pattern}`,
       async () => {
         const match = pattern.exec(this.stderr.slice(from));
@@ -38,6 +38,9 @@ export class Blurcam {
       },
       timeoutMs,
     );
+    return waiting.catch((error: unknown) => {
+      throw new Error(`${String(error)}\nblurcam's last lines:\n${this.stderr.slice(-1500)}`);
+    });
   }
 
   async end(signal: NodeJS.Signals): Promise<number | null> {
