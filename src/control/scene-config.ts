@@ -80,7 +80,7 @@ export function sceneDefinitions(scenes: unknown, main: MainSceneOptions): Scene
     const where = issue.path.map((key) => (typeof key === 'number' ? `[${key}]` : `.${String(key)}`)).join('');
     throw new BlurcamError(
       'BAD_CONFIG_FILE',
-      `The config file's scenes${where} is not valid: ${issue.message}.`,
+      `The scene list's scenes${where} is not valid: ${issue.message}.`,
       'Write "scenes" as a list of {"name": "...", "effect": "blur" | "replace" | "none" | "be-right-back"} (docs/configuration.md#scenes).',
     );
   }
@@ -89,7 +89,7 @@ export function sceneDefinitions(scenes: unknown, main: MainSceneOptions): Scene
   if (others.some((scene) => scene.name === main.sceneName)) {
     throw new BlurcamError(
       'BAD_CONFIG_FILE',
-      `The config file's scenes list "${main.sceneName}", the scene --scene names.`,
+      `The scene list names "${main.sceneName}", the scene --scene names.`,
       'Give that entry another name: the --scene scene takes its effect from --effect, --blur-strength and --background.',
     );
   }

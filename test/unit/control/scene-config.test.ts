@@ -33,6 +33,10 @@ describe('sceneDefinitions', () => {
       { name: 'Beach', effect: { kind: 'replace', background: '/pictures/beach.jpg' } },
     ]);
     expect(sceneDefinitions([], MAIN)).toHaveLength(1);
+    // --scenes and BLURCAM_SCENES give it as JSON text.
+    expect(sceneDefinitions('[{"name": "Plain", "effect": "none"}]', MAIN).slice(1)).toEqual([{ name: 'Plain', effect: { kind: 'none' } }]);
+    const error = thrownBlurcamError(() => sceneDefinitions('[{"name": ', MAIN));
+    expectBlurcamError(error, 'BAD_OPTION', /^--scenes is not JSON: /);
   });
 
   it.each([
@@ -49,6 +53,6 @@ describe('sceneDefinitions', () => {
 
   it('refuses a listed scene named like the --scene scene', () => {
     const error = thrownBlurcamError(() => sceneDefinitions([{ name: 'blurcam', effect: 'none' }], MAIN));
-    expectBlurcamError(error, 'BAD_CONFIG_FILE', /scenes list "blurcam", the scene --scene names/);
+    expectBlurcamError(error, 'BAD_CONFIG_FILE', /scene list names "blurcam", the scene --scene names/);
   });
 });
