@@ -230,6 +230,7 @@ export class Pipeline {
     for (;;) {
       const frame = await this.toSegment.take();
       if (!frame) return;
+      if (this.letGoOutsideLive(frame)) continue;
       let mask: Mat | undefined;
       if (compositor.needsMask && segmenter) {
         const startedAt = performance.now();
@@ -253,6 +254,7 @@ export class Pipeline {
       const item = await this.toComposite.take();
       if (!item) return;
       const { frame, mask } = item;
+      if (this.letGoOutsideLive(frame, mask)) continue;
       // Segmented without a mask just before the effect changed to one that needs it: showing it unmasked would
       // show the very background the new effect hides.
       if (compositor.needsMask && !mask) {
@@ -308,6 +310,15 @@ export class Pipeline {
       }
       this.frameLeft();
     }
+  }
+
+  /** A frame still on its way when the pipeline left 'live' is freed here, not segmented or composited for nothing. */
+  private letGoOutsideLive(frame: VideoFrame, mask?: Mat): boolean {
+    if (this.currentMode === 'live') return false;
+    releaseImage(frame);
+    mask?.release();
+    this.frameLeft();
+    return true;
   }
 
   private slateSnapshot(): PipelineSnapshot | undefined {

@@ -86,6 +86,20 @@ describe('scenes drive blurcam (real CLI, real OBS with the plugin)', { timeout:
     await obs?.dispose();
   }, 60_000);
 
+  it('makes its scenes with blurcam scenes, without the camera, and changes nothing the second time', async () => {
+    const args = ['scenes', '--obs-url', obs.url, '--endpoint', `ipc://${runtimeDir}/scenes.sock`];
+    const first = await cli(args);
+    expect(first.code).toBe(0);
+    expect(first.stdout).toMatch(
+      /^blurcam's scenes in OBS:\n {2}"blurcam": blur \(strength 0\.5\)\n {2}"blurcam: background": replace the background \(built-in backdrop\)\n {2}"blurcam: camera": none \(pass-through\)\n {2}"blurcam: be right back": be right back \(slate, no camera\)\nOBS: created scene "blurcam"\n/,
+    );
+    expect(first.stdout).toContain('OBS: created scene "blurcam: be right back"\n');
+    const second = await cli(args);
+    expect(second.stdout).toMatch(/\nOBS: nothing to change\.\n$/);
+    // The live scene stays the user's.
+    expect((await probe.call('GetCurrentProgramScene')).currentProgramSceneName).toBe(WITHOUT_BLURCAM);
+  });
+
   it("makes its scenes, and each live scene's effect shows in OBS's output", async () => {
     const blurcam = startBlurcam(`ipc://${runtimeDir}/scenes.sock`);
     await blurcam.waitForStderr(/running: Ctrl-C stops\./);

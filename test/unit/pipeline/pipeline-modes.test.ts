@@ -122,4 +122,25 @@ describe('Pipeline modes', () => {
     pipeline.stop();
     await running;
   });
+
+  it('gives the status page a copy of the next frame and its mask, the slate while it is on, and nothing while paused', async () => {
+    const { source, pipeline, running } = setUp();
+    await settle();
+    const next = pipeline.snapshot();
+    source.push();
+    const shot = await next;
+    expect(shot).toMatchObject({ width: 64, height: 48 });
+    expect(shot?.output.length).toBe(64 * 48 * 4);
+    // The fake segmenter's person is the left half.
+    expect([shot?.mask?.[0], shot?.mask?.[63]]).toEqual([255, 0]);
+
+    const pending = pipeline.snapshot();
+    pipeline.setMode('slate');
+    expect(isSlate((await pending)?.output ?? Buffer.alloc(0))).toBe(true);
+    expect((await pipeline.snapshot())?.mask).toBeUndefined();
+    pipeline.setMode('paused');
+    expect(await pipeline.snapshot()).toBeUndefined();
+    pipeline.stop();
+    await running;
+  });
 });
