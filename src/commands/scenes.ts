@@ -2,8 +2,8 @@ import type { CommandModule } from 'yargs';
 import { pickOptions } from '../config.js';
 import { connectObs } from '../control/obs-connection.js';
 import { setupSceneSet } from '../control/obs-scenes.js';
-import { sceneDefinitions } from '../control/scene-config.js';
-import { describeEffect } from '../control/scene-director.js';
+import { sceneDefinitions } from '../live/scene-config.js';
+import { describeEffect } from '../live/scene-director.js';
 import { resolveEndpoint } from '../transport/endpoint.js';
 
 interface ScenesArgs {

@@ -1,11 +1,11 @@
 import type { CommandModule } from 'yargs';
 import type { CameraEvent } from '../capture/camera-source.js';
 import { checkUiPort, pickOptions } from '../config.js';
-import { sceneDefinitions } from '../control/scene-config.js';
+import { sceneDefinitions } from '../live/scene-config.js';
 import type { ObsOutputEvent } from '../pipeline/obs-output.js';
 import type { OpenedPipeline, PipelineArgs } from '../pipeline/open-pipeline.js';
 import type { Pipeline } from '../pipeline/pipeline.js';
-import type { RunningStatus } from '../control/control-socket.js';
+import type { RunningStatus } from '../live/control-socket.js';
 
 interface StartArgs extends PipelineArgs {
   frames?: number;
@@ -15,7 +15,7 @@ interface StartArgs extends PipelineArgs {
   'obs-password'?: string;
   'launch-obs': boolean;
   scene: string;
-  /** The config file's scene list (src/control/scene-config.ts checks it). */
+  /** The config file's scene list (src/live/scene-config.ts checks it). */
   scenes?: unknown;
   ui: boolean;
   'ui-port': number;
@@ -62,7 +62,7 @@ export const startCommand: CommandModule<object, StartArgs> = {
       ),
     ),
   async handler(argv) {
-    const { ControlServer } = await import('../control/control-socket.js');
+    const { ControlServer } = await import('../live/control-socket.js');
     const startedAt = new Date().toISOString();
     let running: RunningBlurcam | undefined;
     let stopAsked = false;
@@ -96,9 +96,9 @@ async function openLive(argv: StartArgs, startedAt: string): Promise<RunningBlur
   const { openPipeline } = await import('../pipeline/open-pipeline.js');
   const { formatStats } = await import('../pipeline/format-stats.js');
   const { CameraSource } = await import('../capture/camera-source.js');
-  const { SceneDirector, describeEffect } = await import('../control/scene-director.js');
+  const { SceneDirector, describeEffect } = await import('../live/scene-director.js');
   const { ObsOutput } = await import('../pipeline/obs-output.js');
-  const { StatusPage } = await import('../control/status-page.js');
+  const { StatusPage } = await import('../live/status-page.js');
   const status = (line: string) => process.stderr.write(`${line}\n`);
   const uiPort = checkUiPort(argv['ui-port']);
   // With OBS, the live scene sets the effect: blurcam's scenes are made and followed (docs/stream-deck.md). Without

@@ -1,6 +1,6 @@
 import type { CommandModule } from 'yargs';
 import { pickOptions } from '../config.js';
-import { type RunningStatus, controlSocketPath, request } from '../control/control-socket.js';
+import { type RunningStatus, controlSocketPath, request } from '../live/control-socket.js';
 
 interface StatusArgs {
   json: boolean;

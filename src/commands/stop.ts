@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { CommandModule } from 'yargs';
 import { pickOptions } from '../config.js';
-import { controlSocketPath, request } from '../control/control-socket.js';
+import { controlSocketPath, request } from '../live/control-socket.js';
 import { BlurcamError } from '../errors.js';
 
 /** How long an ordered stop may take: the pipeline drains, OBS's counters are read, the camera is released. */

@@ -2,7 +2,7 @@ import type { ObsConnection } from './obs-connection.js';
 import { type BlurcamSceneOptions, type BlurcamSceneSetup, setupBlurcamScene } from './obs-setup.js';
 
 export interface SceneSetOptions extends BlurcamSceneOptions {
-  /** blurcam's other scenes (scene-config.ts), each showing the same source; they are never made live here. */
+  /** blurcam's other scenes (src/live/scene-config.ts), each showing the same source; they are never made live here. */
   otherScenes: readonly string[];
 }
 

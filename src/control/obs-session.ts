@@ -40,7 +40,7 @@ export interface ObsSessionEvents {
    * not wait for that round trip, such as the "be right back" slate.
    */
   programSceneAnnounced: [sceneName: string];
-  /** A client sent obs-websocket's BroadcastCustomEvent: its `eventData`, unchecked (control-event.ts reads it). */
+  /** A client sent obs-websocket's BroadcastCustomEvent: its `eventData`, unchecked (src/live/control-event.ts reads it). */
   customEvent: [eventData: unknown];
 }
 

@@ -13,7 +13,7 @@ export interface ObsOutputOptions {
   password?: string;
   /** The scene that holds blurcam's source (--scene). */
   sceneName: string;
-  /** blurcam's other scenes (src/control/scene-config.ts), set up with the main one. */
+  /** blurcam's other scenes (src/live/scene-config.ts), set up with the main one. */
   otherScenes?: readonly string[];
   /** --endpoint; default: the platform's private ipc socket (src/transport/endpoint.ts). */
   endpoint?: string;
@@ -44,7 +44,7 @@ export class ObsOutput implements FrameSink {
   private closing: Promise<void> | undefined;
 
   private constructor(
-    /** The link to OBS, for what follows the live scene and control events (src/control/scene-director.ts). */
+    /** The link to OBS, for what follows the live scene and control events (src/live/scene-director.ts). */
     readonly session: ObsSession,
     private readonly sender: ZmqFrameSender,
     private readonly options: ObsOutputOptions,

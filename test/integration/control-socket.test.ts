@@ -7,7 +7,7 @@ import { existsSync, mkdtempSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ControlServer, type RunningStatus, request } from '../../src/control/control-socket.js';
+import { ControlServer, type RunningStatus, request } from '../../src/live/control-socket.js';
 import { expectFailure } from '../support/expect-blurcam-error.js';
 
 const STATUS: RunningStatus = {

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type BrowserContext, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunningStatus } from '../../src/control/control-socket.js';
+import type { RunningStatus } from '../../src/live/control-socket.js';
 import { DemoScene } from '../../src/capture/demo-scene.js';
 import { cv } from '../../src/opencv.js';
 import { demoRegions } from '../obs/demo-regions.js';

@@ -5,7 +5,7 @@ import { describeError } from '../errors.js';
 import type { Mat } from '../opencv.js';
 import type { PipelineMode } from '../pipeline/pipeline.js';
 import { type ControlRequest, parseControlEvent } from './control-event.js';
-import type { ProgramScene } from './program-scene.js';
+import type { ProgramScene } from '../control/program-scene.js';
 import type { EffectSpec, SceneDefinition } from './scene-config.js';
 
 /** The parts the director drives: the pipeline's mode and the compositor's effect. */

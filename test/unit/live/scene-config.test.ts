@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_SCENES, sceneDefinitions } from '../../../src/control/scene-config.js';
+import { DEFAULT_SCENES, sceneDefinitions } from '../../../src/live/scene-config.js';
 import { expectBlurcamError, thrownBlurcamError } from '../../support/expect-blurcam-error.js';
 
 const MAIN = { sceneName: 'blurcam', effect: 'blur', blurStrength: 0.4 };
