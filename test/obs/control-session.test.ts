@@ -58,7 +58,7 @@ describe('OBS session (real OBS with the plugin)', () => {
     const setup = await session.start();
     expect(setup.changes).toContain(`created source "${BLURCAM_INPUT_NAME}"`);
     expect(session.state).toBe('ready');
-    expect(session.programScene).toEqual({ sceneName: SCENE, showsBlurcam: true });
+    expect(session.programScene).toEqual({ sceneName: SCENE, showsBlurcam: true, shownThrough: [SCENE] });
     expect(session.showsBlurcam).toBe(true);
     // No v4l2loopback here: the Virtual Camera is a warning, and blurcam keeps feeding OBS.
     expect(warnings.map((warning) => warning.code)).toEqual(['VIRTUALCAM_UNAVAILABLE']);
