@@ -84,9 +84,9 @@ describe('OBS session (real OBS with the plugin)', () => {
     expect(session.programScene?.showsBlurcam).toBe(true);
     // The same live scene before and after the restart: listeners heard no change from the restart itself.
     expect(scenes).toEqual([
-      { sceneName: SCENE, showsBlurcam: true },
-      { sceneName: 'Scene', showsBlurcam: false },
-      { sceneName: SCENE, showsBlurcam: true },
+      { sceneName: SCENE, showsBlurcam: true, shownThrough: [SCENE] },
+      { sceneName: 'Scene', showsBlurcam: false, shownThrough: [] },
+      { sceneName: SCENE, showsBlurcam: true, shownThrough: [SCENE] },
     ]);
 
     const after = await obs.connect();
