@@ -36,6 +36,8 @@ No libobs development package and no OBS build is needed. Rebuild after upgradin
 Environment:
   BLURCAM_OBS_SOURCE_DIR   an obs-studio source tree to take the libobs headers from instead of fetching
                            them (its version must not be newer than the installed OBS's)
+  BLURCAM_OBS_VERSION      your OBS's version (X.Y.Z) when it cannot be read (macOS) or OBS was not
+                           installed with apt (Linux): the headers then come from obs-studio's release archive
   BLURCAM_OBS_APP          macOS: the OBS.app to build for (default: /Applications/OBS.app)
 EOF
 }

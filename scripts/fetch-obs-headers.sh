@@ -11,20 +11,22 @@ Usage: scripts/fetch-obs-headers.sh [--from debian|github] [--obs-version X.Y.Z]
 Prints the path of a libobs/ header folder of the installed OBS's version, and fetches it the first time
 (later runs print the cached copy and download nothing). Only the headers (*.h under libobs/) are kept.
 
-  --from debian   (default on Linux) from the Debian/Ubuntu source package of the installed OBS (the package
+  --from debian   (default on Linux without a version given) from the Debian/Ubuntu source package of the installed OBS (the package
                   that holds libobs.so.0), downloaded with `apt-get source`, which checks it against the
                   signed archive index. A private deb-src list is made from your apt sources; neither your apt
                   configuration nor the system's package lists change, and no root is needed.
-  --from github   (default on macOS) from obs-studio's source archive of the newest release tag that is not
+  --from github   (default on macOS, and with a version given) from obs-studio's source archive of the newest release tag that is not
                   newer than the installed OBS (OBS refuses plugins built for a newer libobs). The tags are
                   listed with `git ls-remote`; the archive is downloaded with curl.
   --obs-version X.Y.Z
-                  with --from github: use this OBS version instead of asking the installed OBS
-                  (macOS: CFBundleShortVersionString of OBS.app/Contents/Info.plist).
+                  use this OBS version instead of asking the installed OBS
+                  (macOS: CFBundleShortVersionString of OBS.app/Contents/Info.plist). The same as
+                  BLURCAM_OBS_VERSION=X.Y.Z, which reaches this script through build-plugin.sh.
   --help, -h      print this and exit
 
 Environment:
   BLURCAM_OBS_APP         the OBS.app to read the version from (default: /Applications/OBS.app)
+  BLURCAM_OBS_VERSION     see --obs-version
   BLURCAM_OBS_SOURCE_URL  the obs-studio repository (default: https://github.com/obsproject/obs-studio);
                           archives are read from URL/archive/refs/tags/TAG.tar.gz
   XDG_CACHE_HOME          the cache is $XDG_CACHE_HOME/blurcam/obs-headers (default: ~/.cache on Linux,
@@ -35,11 +37,8 @@ EOF
 fail() { printf 'fetch-obs-headers.sh: %s\n' "$1" >&2; [ $# -gt 1 ] && printf '  fix: %s\n' "$2" >&2; exit 1; }
 note() { printf '%s\n' "$*" >&2; }
 
-case "$(uname -s)" in
-  Darwin) from=github ;;
-  *) from=debian ;;
-esac
-obs_version=""
+from=""
+obs_version=${BLURCAM_OBS_VERSION:-}
 while [ $# -gt 0 ]; do
   case "$1" in
     --from)
@@ -53,8 +52,13 @@ while [ $# -gt 0 ]; do
   esac
   shift
 done
+# A given OBS version means an OBS that no package describes: its headers come from the release archive.
+if [ -z "$from" ]; then
+  if [ -n "$obs_version" ] || [ "$(uname -s)" = Darwin ]; then from=github; else from=debian; fi
+fi
 case "$from" in debian | github) ;; *) fail "--from must be debian or github, not '$from'." "see --help" ;; esac
-[ -z "$obs_version" ] || [ "$from" = github ] || fail "--obs-version goes with --from github." "add --from github, or leave the version to the installed package"
+[ -z "$obs_version" ] || [ "$from" = github ] ||
+  fail "an OBS version (--obs-version, BLURCAM_OBS_VERSION) goes with --from github." "add --from github, or leave the version to the installed package"
 
 if [ -n "${XDG_CACHE_HOME:-}" ]; then
   cache_root="$XDG_CACHE_HOME/blurcam/obs-headers"
@@ -104,16 +108,16 @@ write_deb_src_lists() {
     sed 's/^Types:.*$/Types: deb-src/' "$file" >"$dir/$(basename "$file")"
     found=true
   done
-  $found || fail "no apt sources were found in /etc/apt." "check your apt configuration, or use --from github --obs-version X.Y.Z"
+  $found || fail "no apt sources were found in /etc/apt." "check your apt configuration, or set BLURCAM_OBS_VERSION=X.Y.Z (your OBS's version) to use obs-studio's release archive"
 }
 
 headers_from_debian() {
   if ! command -v dpkg-query >/dev/null || ! command -v apt-get >/dev/null; then
-    fail "this system has no dpkg/apt, so the headers cannot come from its OBS package." "use --from github --obs-version X.Y.Z with your OBS's version"
+    fail "this system has no dpkg/apt, so the headers cannot come from its OBS package." "set BLURCAM_OBS_VERSION=X.Y.Z (your OBS's version) to use obs-studio's release archive"
   fi
   local owner binary_package source_package source_version upstream_version
   owner=$(dpkg-query -S '*/libobs.so.0' 2>/dev/null | head -n 1) ||
-    fail "no installed package holds libobs.so.0: OBS Studio is not installed with apt." "sudo apt-get install obs-studio, or use --from github --obs-version X.Y.Z for an OBS installed otherwise"
+    fail "no installed package holds libobs.so.0: OBS Studio is not installed with apt." "sudo apt-get install obs-studio; for an OBS installed otherwise, set BLURCAM_OBS_VERSION=X.Y.Z (its version)"
   binary_package=${owner%%: *}
   read -r source_package source_version upstream_version < <(dpkg-query -W -f='${source:Package} ${source:Version} ${source:Upstream-Version}\n' "$binary_package")
   [ -n "$upstream_version" ] || fail "dpkg did not tell the version of $binary_package." "reinstall OBS Studio (sudo apt-get install --reinstall obs-studio)"
@@ -140,7 +144,7 @@ headers_from_debian() {
   (cd "$work/download" && { apt-get "${apt_options[@]}" source --download-only "$source_package=$source_version" ||
     apt-get "${apt_options[@]}" source --download-only "$source_package"; }) >>"$work/apt.log" 2>&1 || {
     cat "$work/apt.log" >&2
-    fail "apt could not download the source package $source_package (log above)." "check that your apt sources offer it (deb-src), or use --from github --obs-version ${upstream_version%%+*}"
+    fail "apt could not download the source package $source_package (log above)." "check your network and apt sources, or set BLURCAM_OBS_VERSION=${upstream_version%%+*} to use obs-studio's release archive"
   }
   local orig="" candidate
   for candidate in "$work/download/${source_package}_${upstream_version}.orig.tar."*; do
@@ -157,9 +161,9 @@ headers_from_debian() {
 installed_obs_app_version() {
   local app=${BLURCAM_OBS_APP:-/Applications/OBS.app}
   [ -d "$app" ] || fail "OBS Studio is not installed ($app is missing)." "brew install --cask obs (or scripts/install-obs.sh), or set BLURCAM_OBS_APP to your OBS.app"
-  command -v plutil >/dev/null || fail "plutil is missing, so OBS's version cannot be read." "give the version with --obs-version X.Y.Z"
+  command -v plutil >/dev/null || fail "plutil is missing, so OBS's version cannot be read." "give the version: BLURCAM_OBS_VERSION=X.Y.Z"
   plutil -extract CFBundleShortVersionString raw -o - "$app/Contents/Info.plist" 2>/dev/null ||
-    fail "OBS's version could not be read from $app/Contents/Info.plist." "reinstall OBS (brew reinstall --cask obs), or give the version with --obs-version X.Y.Z"
+    fail "OBS's version could not be read from $app/Contents/Info.plist." "reinstall OBS (brew reinstall --cask obs), or give the version: BLURCAM_OBS_VERSION=X.Y.Z"
 }
 
 # Reads `git ls-remote --tags` lines and prints the newest release tag (X.Y.Z, no -beta/-rc) not newer than
@@ -176,7 +180,7 @@ newest_release_not_newer() {
 headers_from_github() {
   local version=${obs_version:-$(installed_obs_app_version)}
   printf '%s\n' "$version" | grep -Eq '^[0-9]+\.[0-9]+(\.[0-9]+)?$' ||
-    fail "'$version' is not an OBS version of the form X.Y.Z." "give the version with --obs-version X.Y.Z"
+    fail "'$version' is not an OBS version of the form X.Y.Z." "give the version: BLURCAM_OBS_VERSION=X.Y.Z (or --obs-version)"
   local source_url=${BLURCAM_OBS_SOURCE_URL:-https://github.com/obsproject/obs-studio}
   command -v git >/dev/null || fail "git is missing (it lists obs-studio's release tags)." "xcode-select --install (macOS) or install git"
   command -v curl >/dev/null || fail "curl is missing." "install curl"
@@ -188,7 +192,7 @@ headers_from_github() {
   tags=$(git ls-remote --tags --refs "$source_url" 2>/dev/null) ||
     fail "could not list obs-studio's release tags at $source_url." "check your internet connection, then run this script again"
   tag=$(printf '%s\n' "$tags" | newest_release_not_newer "$version")
-  [ -n "$tag" ] || fail "obs-studio has no release tag at or below $version." "check OBS's version (--obs-version X.Y.Z)"
+  [ -n "$tag" ] || fail "obs-studio has no release tag at or below $version." "check OBS's version (BLURCAM_OBS_VERSION or --obs-version)"
   cached "github-$tag" && return
 
   note "Fetching the libobs headers of obs-studio $tag (for OBS $version)..."
