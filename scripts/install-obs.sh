@@ -195,7 +195,7 @@ else
 fi
 
 if ! $plugin_installed; then
-  fail "every step ran except the OBS plugin, which did not build (see the build-plugin.sh message above)." \
+  fail "the OBS plugin did not build (see the build-plugin.sh message above); the other steps are done." \
     "fix what it names, then run scripts/build-plugin.sh --install (or this script again)"
 fi
 step "Done"
