@@ -2,7 +2,7 @@
  * scripts/fetch-obs-headers.sh's release-archive route (the one macOS uses), run here for real with git, curl
  * and tar against a local obs-studio-like repository served over file://: choosing the newest release tag not
  * newer than OBS, unpacking only the libobs headers, caching, and the one-line errors. Only reading
- * OBS.app's Info.plist (plutil) is left to a Mac.
+ * OBS.app's Info.plist (plutil) is left to a Mac. Also build-plugin.sh's check of BLURCAM_OBS_SOURCE_DIR.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -137,5 +137,19 @@ describe('fetch-obs-headers.sh --from github', () => {
     const entries = readdirSync(join(cacheHome, 'blurcam', 'obs-headers'));
     expect(entries.filter((name) => name.startsWith('.'))).toEqual([]);
     expect(entries).not.toContain('github-31.1.0');
+  });
+});
+
+describe('build-plugin.sh', () => {
+  it('refuses a BLURCAM_OBS_SOURCE_DIR without libobs headers, in one line of cause and one of fix', () => {
+    const result = spawnSync(join(repoDir, 'scripts', 'build-plugin.sh'), [], {
+      encoding: 'utf8',
+      env: { ...process.env, BLURCAM_OBS_SOURCE_DIR: '/nonexistent/obs-studio' },
+      timeout: 120_000,
+    });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toMatch(
+      /^build-plugin\.sh: BLURCAM_OBS_SOURCE_DIR \(\/nonexistent\/obs-studio\) has no libobs\/obs-module\.h\.\n {2}fix: point it at an obs-studio source tree/m,
+    );
   });
 });
