@@ -178,7 +178,8 @@ newest_release_not_newer() {
 }
 
 headers_from_github() {
-  local version=${obs_version:-$(installed_obs_app_version)}
+  local version
+  version=${obs_version:-$(installed_obs_app_version)}
   printf '%s\n' "$version" | grep -Eq '^[0-9]+\.[0-9]+(\.[0-9]+)?$' ||
     fail "'$version' is not an OBS version of the form X.Y.Z." "give the version: BLURCAM_OBS_VERSION=X.Y.Z (or --obs-version)"
   local source_url=${BLURCAM_OBS_SOURCE_URL:-https://github.com/obsproject/obs-studio}
