@@ -119,7 +119,7 @@ headers_from_debian() {
   owner=$(dpkg-query -S '*/libobs.so.0' 2>/dev/null | head -n 1) ||
     fail "no installed package holds libobs.so.0: OBS Studio is not installed with apt." "sudo apt-get install obs-studio; for an OBS installed otherwise, set BLURCAM_OBS_VERSION=X.Y.Z (its version)"
   binary_package=${owner%%: *}
-  read -r source_package source_version upstream_version < <(dpkg-query -W -f='${source:Package} ${source:Version} ${source:Upstream-Version}\n' "$binary_package")
+  read -r source_package source_version upstream_version < <(dpkg-query -W -f='${source:Package} ${source:Version} ${source:Upstream-Version}\n' "$binary_package") || true
   [ -n "$upstream_version" ] || fail "dpkg did not tell the version of $binary_package." "reinstall OBS Studio (sudo apt-get install --reinstall obs-studio)"
 
   local name="debian-$upstream_version"
