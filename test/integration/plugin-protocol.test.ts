@@ -22,7 +22,7 @@ describe('plugin frame protocol (C test program)', () => {
   let workDir: string;
 
   beforeAll(() => {
-    execFileSync(join(repoDir, 'scripts', 'build-plugin.sh'), { stdio: 'pipe' });
+    execFileSync(join(repoDir, 'scripts', 'build-plugin.sh'), ['--warnings-as-errors'], { stdio: 'pipe' });
     workDir = mkdtempSync(join(tmpdir(), 'blurcam-protocol-'));
   }, 180_000);
 
