@@ -9,7 +9,7 @@ import { configureObsCommand } from './commands/configure-obs.js';
 import { devicesCommand } from './commands/devices.js';
 import { segmentCommand } from './commands/segment.js';
 import { startCommand } from './commands/start.js';
-import { defaultConfigPath, loadConfigFile, optionsFromEnv } from './config.js';
+import { checkOptions, defaultConfigPath, loadConfigFile, type OptionOrigins, optionsFromEnv } from './config.js';
 import { BlurcamError, isBlurcamError } from './errors.js';
 
 /** Exit codes: 1 for a failure at run time, 2 for a bad command line or config value. */
@@ -58,14 +58,16 @@ export function printError(error: unknown, stderr: NodeJS.WritableStream = proce
 }
 
 export async function main(args: string[] = hideBin(process.argv), env: NodeJS.ProcessEnv = process.env): Promise<number> {
-  // Flags > BLURCAM_* env > config file > defaults: yargs puts flags above any config object.
-  let config: Record<string, unknown>;
+  // Flags > BLURCAM_* env > config file > defaults: yargs puts flags above any config object. Values from the file
+  // and the environment are checked as they are read; flags once yargs has parsed them (checkOptions).
+  let origins: OptionOrigins;
   try {
     const { path, explicit } = configPathFrom(args, env);
-    config = { ...loadConfigFile(path, { explicit }), ...optionsFromEnv(env) };
+    origins = { args, file: loadConfigFile(path, { explicit }), env: optionsFromEnv(env), filePath: path };
   } catch (error) {
     return printError(error);
   }
+  const config = { ...origins.file, ...origins.env };
 
   const parser = yargs(args)
     .scriptName('blurcam')
@@ -74,6 +76,7 @@ export async function main(args: string[] = hideBin(process.argv), env: NodeJS.P
     .usage('$0 <command> [options]\n\nA camera with the background blurred or replaced, for every call app (through OBS).')
     .config(config)
     .middleware(dropOptionsTheCommandLacks(config), true)
+    .middleware((argv) => checkOptions(argv, origins), true)
     .command(startCommand)
     .command(benchCommand)
     .command(devicesCommand)

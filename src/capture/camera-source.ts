@@ -4,6 +4,7 @@ import { BlurcamError, describeError } from '../errors.js';
 import { cv, type Mat } from '../opencv.js';
 import { listDevices, type CameraDevice, type DeviceListing } from './devices.js';
 import type { FrameSource, VideoFrame } from './frame-source.js';
+import { FrameImage } from '../frame-image.js';
 
 /** What the camera source needs from OpenCV's VideoCapture; a test replaces it with a fake camera. */
 export interface CaptureDevice {
@@ -148,7 +149,7 @@ export class CameraSource implements FrameSource {
       fitted = image.resize(this.height, this.width);
       image.release();
     }
-    return { seq: this.seq++, captureTimeNs: process.hrtime.bigint(), image: fitted };
+    return { seq: this.seq++, captureTimeNs: process.hrtime.bigint(), image: new FrameImage(fitted) };
   }
 
   private async readWithin(device: CaptureDevice, timeoutMs: number): Promise<Mat | Error | 'timeout'> {

@@ -1,18 +1,14 @@
 import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
 import type { CommandModule } from 'yargs';
-import { pickOptions } from '../config.js';
+import { declareOptions, type OptionValues } from '../config.js';
 import { BlurcamError, describeError } from '../errors.js';
 import { LatencyHistogram } from '../pipeline/latency-histogram.js';
-import type { Device } from '../segment/segmenter.js';
+import { FrameImage } from '../frame-image.js';
 
-interface SegmentArgs {
+interface SegmentArgs extends Pick<OptionValues, 'config' | 'model' | 'device' | 'threshold' | 'softness'> {
   input: string;
   out: string;
-  model: string;
-  device: string;
-  threshold: number;
-  softness: number;
 }
 
 /** What a folder's photos may be; other files in it are left alone. */
@@ -27,10 +23,9 @@ export const segmentCommand: CommandModule<object, SegmentArgs> = {
   command: 'segment <input>',
   describe: 'Write person masks (PNG, 255 = person) for a photo or a folder of photos',
   builder: (yargs) =>
-    yargs
+    declareOptions(yargs, ['config', 'model', 'device', 'threshold', 'softness'])
       .positional('input', { type: 'string', demandOption: true, describe: 'A photo, or a folder of photos' })
       .options({
-        ...pickOptions('config', 'model', 'device', 'threshold', 'softness'),
         out: { type: 'string', demandOption: true, describe: 'Folder for the masks (created if missing); NAME.jpg gives NAME.png' },
       }),
   async handler(argv) {
@@ -42,7 +37,7 @@ export const segmentCommand: CommandModule<object, SegmentArgs> = {
     const segmenter = await createSegmenter({
       mode: 'photo',
       model: argv.model,
-      device: argv.device as Device,
+      device: argv.device,
       threshold: argv.threshold,
       softness: argv.softness,
     });
@@ -61,7 +56,7 @@ export const segmentCommand: CommandModule<object, SegmentArgs> = {
           print(`${basename(photo)}  skipped: ${error.message}`);
           continue;
         }
-        const mask = await segmenter.segment(image);
+        const mask = await segmenter.segment(new FrameImage(image));
         const target = join(argv.out, `${basename(photo, extname(photo))}.png`);
         await writeMask(target, cv.imencode('.png', mask));
         const { totalMs, modelMs, inferences } = segmenter.lastTimings;

@@ -1,18 +1,33 @@
 import type { CommandModule } from 'yargs';
 import type { CameraEvent } from '../capture/camera-source.js';
-import { pickOptions } from '../config.js';
-import type { ObsOutputEvent } from '../pipeline/obs-output.js';
-import type { OpenedPipeline, PipelineArgs } from '../pipeline/open-pipeline.js';
+import { declareOptions, type OptionValues } from '../config.js';
+import type { ObsOutputEvent } from '../output/obs-output.js';
+import type { OpenedPipeline } from '../pipeline/open-pipeline.js';
 
-interface StartArgs extends PipelineArgs {
-  frames?: number;
-  stats: boolean;
-  endpoint?: string;
-  'obs-url': string;
-  'obs-password'?: string;
-  'launch-obs': boolean;
-  scene: string;
-}
+const START_OPTIONS = [
+  'config',
+  'input',
+  'camera',
+  'size',
+  'fps',
+  'effect',
+  'blur-strength',
+  'background',
+  'output',
+  'endpoint',
+  'obs-url',
+  'obs-password',
+  'launch-obs',
+  'scene',
+  'model',
+  'device',
+  'threshold',
+  'softness',
+  'frames',
+  'stats',
+] as const;
+
+type StartArgs = Pick<OptionValues, (typeof START_OPTIONS)[number]>;
 
 const STATUS_INTERVAL_MS = 1000;
 
@@ -20,36 +35,14 @@ const STATUS_INTERVAL_MS = 1000;
 export const startCommand: CommandModule<object, StartArgs> = {
   command: 'start',
   describe: 'Run the camera with the background blurred or replaced until Ctrl-C, with live statistics',
-  builder: (yargs) =>
-    yargs.options(
-      pickOptions(
-        'config',
-        'input',
-        'camera',
-        'size',
-        'fps',
-        'effect',
-        'blur-strength',
-        'background',
-        'output',
-        'endpoint',
-        'obs-url',
-        'obs-password',
-        'launch-obs',
-        'scene',
-        'model',
-        'device',
-        'threshold',
-        'softness',
-        'frames',
-        'stats',
-      ),
-    ),
+  builder: (yargs) => declareOptions(yargs, START_OPTIONS),
   async handler(argv) {
     // Loaded here, not at the top: OpenCV and onnxruntime take a while to load and other commands do not need them.
     const { openPipeline } = await import('../pipeline/open-pipeline.js');
     const { formatStats } = await import('../pipeline/format-stats.js');
     const { CameraSource } = await import('../capture/camera-source.js');
+    const { keepFrameMemoryInProcess } = await import('../opencv.js');
+    keepFrameMemoryInProcess();
     const status = (line: string) => process.stderr.write(`${line}\n`);
     const obs = {
       url: argv['obs-url'],

@@ -1,29 +1,23 @@
 import { existsSync } from 'node:fs';
-import { checkRange } from '../config.js';
 import { BlurcamError, describeError } from '../errors.js';
 import { cv, type Mat } from '../opencv.js';
 import type { Effect } from './effect.js';
 
 export interface EffectOptions {
-  effect: string;
+  effect: 'blur' | 'replace' | 'none';
   blurStrength: number;
   /** An image path; implies the 'replace' effect. */
   background?: string;
 }
 
-/** Turns --effect, --blur-strength and --background into an Effect, loading the replacement image. */
+/**
+ * Turns --effect, --blur-strength and --background (checked at the edge, src/config.ts: 'replace' comes with a
+ * background) into an Effect, loading the replacement image.
+ */
 export function loadEffect({ effect, blurStrength, background }: EffectOptions): Effect {
   if (background !== undefined && background !== '') return { kind: 'replace', image: readImage(background) };
-  switch (effect) {
-    case 'blur':
-      return { kind: 'blur', strength: checkRange('blur-strength', blurStrength, 0, 1) };
-    case 'none':
-      return { kind: 'none' };
-    case 'replace':
-      throw new BlurcamError('BAD_OPTION', '--effect replace needs an image to put behind you.', 'Add --background PATH (a .jpg or .png).');
-    default:
-      throw new BlurcamError('BAD_OPTION', `--effect "${effect}" is not an effect.`, 'Use --effect blur, replace or none.');
-  }
+  if (effect === 'replace') throw new Error('loadEffect: the replace effect needs a background');
+  return effect === 'none' ? { kind: 'none' } : { kind: 'blur', strength: blurStrength };
 }
 
 function readImage(path: string): Mat {

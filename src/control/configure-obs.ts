@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, readFileSync, statSync } from 'node:fs';
-import { BlurcamError, describeError } from '../errors.js';
+import { readConfigObject } from '../config-file.js';
+import { BlurcamError } from '../errors.js';
+import { DEFAULT_OBS_PORT } from './obs-connection.js';
 import { ObsConfig, websocketStoresFor, type WebsocketStore } from './obs-config.js';
 import { type ConfigChange, replaceFile } from './replace-file.js';
-
-export const DEFAULT_OBS_PORT = 4455;
 
 export interface ConfigureObsOptions {
   /** OBS's settings folder (obsConfigDir()). */
@@ -49,7 +49,7 @@ export function configureObs(options: ConfigureObsOptions): ConfigureObsResult {
   const stores = websocketStoresFor(options.obsVersion);
   const obsConfig = new ObsConfig(options.obsConfigDir, stores, () => options.now ?? new Date());
   const current = obsConfig.readWebsocket();
-  const blurcamConfig = readBlurcamConfig(options.blurcamConfigPath);
+  const blurcamConfig = readConfigObject(options.blurcamConfigPath);
   const storedPassword = firstString(blurcamConfig, PASSWORD_KEYS);
 
   const [serverPassword, passwordSource]: [string, ConfigureObsResult['passwordSource']] = current?.serverPassword
@@ -73,22 +73,6 @@ export function configureObs(options: ConfigureObsOptions): ConfigureObsResult {
 /** 24 random characters from [A-Za-z0-9_-]: typeable, and safe in an .ini line and JSON. */
 function generatePassword(): string {
   return randomBytes(18).toString('base64url');
-}
-
-function readBlurcamConfig(path: string): Record<string, unknown> | undefined {
-  if (!existsSync(path)) return undefined;
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(readFileSync(path, 'utf8'));
-  } catch (error) {
-    throw new BlurcamError('BAD_CONFIG_FILE', `Config file ${path} is not valid JSON: ${describeError(error)}`, 'Fix the file, or delete it to go back to the defaults.', {
-      cause: error,
-    });
-  }
-  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
-    throw new BlurcamError('BAD_CONFIG_FILE', `Config file ${path} must hold a JSON object.`, 'Write it as {"option": value, ...}.');
-  }
-  return parsed as Record<string, unknown>;
 }
 
 function firstString(config: Record<string, unknown> | undefined, keys: string[]): string | undefined {

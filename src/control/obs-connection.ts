@@ -1,8 +1,12 @@
 import OBSWebSocket, { OBSWebSocketError, type OBSEventTypes, type OBSRequestTypes, type OBSResponseTypes } from 'obs-websocket-js';
 import { BlurcamError, describeError } from '../errors.js';
 
+/** obs-websocket's port unless the user changed it (OBS: Tools > WebSocket Server Settings). */
+export const DEFAULT_OBS_PORT = 4455;
+export const DEFAULT_OBS_URL = `ws://127.0.0.1:${DEFAULT_OBS_PORT}`;
+
 export interface ObsConnectionOptions {
-  /** obs-websocket address, e.g. ws://127.0.0.1:4455. */
+  /** obs-websocket address, e.g. ws://127.0.0.1:4455 (a ws:// or wss:// URL, checked where the user gives it). */
   url: string;
   /** Never logged or put in an error message. */
   password?: string;
@@ -67,7 +71,6 @@ export class ObsConnection {
 
   /** Connects, identifies and checks the OBS version. Throws BlurcamError (OBS_UNREACHABLE, OBS_AUTH_FAILED, OBS_TOO_OLD). */
   static async connect(options: ObsConnectionOptions): Promise<ObsConnection> {
-    checkUrl(options.url);
     const socket = new OBSWebSocket();
     const connectTimeoutMs = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
     const handshake = socket.connect(options.url, options.password);
@@ -180,18 +183,6 @@ export function obsStatusCode(error: unknown): number | undefined {
 }
 
 class HandshakeTimeout extends Error {}
-
-function checkUrl(url: string): void {
-  let parsed: URL | undefined;
-  try {
-    parsed = new URL(url);
-  } catch {
-    parsed = undefined;
-  }
-  if (!parsed || (parsed.protocol !== 'ws:' && parsed.protocol !== 'wss:')) {
-    throw new BlurcamError('BAD_OPTION', `--obs-url "${url}" is not a websocket address.`, 'Write it as ws://HOST:PORT, e.g. ws://127.0.0.1:4455.');
-  }
-}
 
 function connectError(error: unknown, options: ObsConnectionOptions, timeoutMs: number): BlurcamError {
   const { url } = options;

@@ -54,7 +54,7 @@ describe('plugin frame protocol (C test program)', () => {
     const height = 36;
     const stride = width * 4 + 32;
     const data = Buffer.alloc(stride * height, 7);
-    const message = encodeFrame({ seq: 123456789, captureTimeNs: 987654321012345678n, width, height, format: 'bgra', stride, data });
+    const message = encodeFrame({ seq: 123456789, captureTimeNs: 987654321012345678n, width, height, stride, data });
     const bgraPath = join(workDir, 'bgra.bin');
     writeFileSync(bgraPath, message);
     const parsed = runTestProgram(['--parse', bgraPath]).trim();

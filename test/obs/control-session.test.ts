@@ -11,7 +11,7 @@ import { BLURCAM_INPUT_NAME } from '../../src/control/obs-setup.js';
 import { ObsSession, type ObsSessionState } from '../../src/control/obs-session.js';
 import type { ProgramScene } from '../../src/control/program-scene.js';
 import { BlurcamError } from '../../src/errors.js';
-import { type ObsInstance, startObs } from './obs-harness.js';
+import { type HeadlessObs, startHeadlessObs } from '../support/headless-obs.js';
 import { PATTERN_A, type PatternSender, preparePluginTests, screenshot, showsPattern, startPatternSender, waitFor } from './plugin-helpers.js';
 
 const SCENE = 'blurcam';
@@ -28,13 +28,13 @@ function launchFailure(options: LaunchObsOptions): Promise<BlurcamError> {
 }
 
 describe('OBS session (real OBS with the plugin)', () => {
-  let obs: ObsInstance;
+  let obs: HeadlessObs;
   let session: ObsSession | undefined;
   let sender: PatternSender | undefined;
 
   beforeAll(async () => {
     preparePluginTests();
-    obs = await startObs({ plugin: true, width: 640, height: 360 });
+    obs = await startHeadlessObs({ plugin: true, width: 640, height: 360 });
   }, 240_000);
 
   afterAll(async () => {

@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { ObsConnection } from '../../src/control/obs-connection.js';
 import { cv, type Mat } from '../../src/opencv.js';
-import { type PluginSourceStats, readPluginStats } from '../../src/transport/plugin-stats.js';
+import { type PluginSourceStats, readPluginStats } from '../../src/control/plugin-stats.js';
 
 const repoDir = resolve(import.meta.dirname, '..', '..');
 

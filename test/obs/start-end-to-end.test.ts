@@ -13,9 +13,9 @@ import type { ObsConnection } from '../../src/control/obs-connection.js';
 import { BLURCAM_INPUT_NAME } from '../../src/control/obs-setup.js';
 import { cv, type Mat } from '../../src/opencv.js';
 import { runCli } from '../support/run-cli.js';
-import { type ObsInstance, startObs } from './obs-harness.js';
+import { type HeadlessObs, startHeadlessObs } from '../support/headless-obs.js';
 import { preparePluginTests, screenshot, showsPlaceholder, sourceStats, waitFor } from './plugin-helpers.js';
-import { freePort } from '../../src/control/headless-obs.js';
+import { freePort } from '../support/headless-obs.js';
 
 const CLI = fileURLToPath(new URL('../../bin/blurcam.js', import.meta.url));
 const WIDTH = 640;
@@ -90,7 +90,7 @@ function demoRegions(scene: DemoScene): { person: Mat; background: Mat } {
 }
 
 describe('blurcam start --output obs (real CLI, real OBS with the plugin)', { timeout: 240_000 }, () => {
-  let obs: ObsInstance;
+  let obs: HeadlessObs;
   let probe: ObsConnection | undefined;
   let endpoint: string;
   const blurcams: Blurcam[] = [];
@@ -125,7 +125,7 @@ describe('blurcam start --output obs (real CLI, real OBS with the plugin)', { ti
 
   beforeAll(async () => {
     preparePluginTests();
-    obs = await startObs({ plugin: true, width: WIDTH, height: HEIGHT, fps: FPS });
+    obs = await startHeadlessObs({ plugin: true, width: WIDTH, height: HEIGHT, fps: FPS });
     // The harness's private runtime folder (0700), as the plugin wants for a socket file.
     endpoint = `ipc://${join(obs.home, 'runtime')}/start-e2e.sock`;
   }, 240_000);
@@ -251,10 +251,10 @@ describe('blurcam start --output obs (real CLI, real OBS with the plugin)', { ti
 });
 
 describe('blurcam start --output obs with an OBS that lacks the plugin', { timeout: 240_000 }, () => {
-  let obs: ObsInstance;
+  let obs: HeadlessObs;
 
   beforeAll(async () => {
-    obs = await startObs({ plugin: false, width: 320, height: 180 });
+    obs = await startHeadlessObs({ plugin: false, width: 320, height: 180 });
   }, 240_000);
 
   afterAll(async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { encodeOnnx } from '../../../src/segment/convert/encode-onnx.js';
+import { encodeOnnx } from '../../../src/convert/encode-onnx.js';
 import { readModelContract, readOnnxMetadata, type TensorInfo } from '../../../src/segment/model-contract.js';
 import { expectFailure } from '../../support/expect-blurcam-error.js';
 

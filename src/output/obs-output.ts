@@ -3,7 +3,7 @@ import { ObsSession, type ObsSessionState } from '../control/obs-session.js';
 import { BLURCAM_INPUT_NAME } from '../control/obs-setup.js';
 import { type BlurcamError, describeError } from '../errors.js';
 import { resolveEndpoint } from '../transport/endpoint.js';
-import { type PluginSourceStats, readPluginStats } from '../transport/plugin-stats.js';
+import { type PluginSourceStats, readPluginStats } from '../control/plugin-stats.js';
 import { ZmqFrameSender } from '../transport/zmq-frame-sender.js';
 import type { FrameSink, OutputFrame } from './frame-sink.js';
 
