@@ -8,6 +8,7 @@ import { configDir } from '../config.js';
 import { BlurcamError, describeError, isBlurcamError } from '../errors.js';
 import { connectObs } from './obs-connection.js';
 import { obsConfigDir } from './obs-config.js';
+import { obsStartupBlockers } from './obs-startup-blockers.js';
 
 export interface LaunchObsOptions {
   /** The websocket address blurcam will use; the launch waits until it answers. */
@@ -217,11 +218,14 @@ async function waitForWebsocket(obs: RunningObs, options: LaunchObsOptions, exec
       if (!isBlurcamError(error, 'OBS_UNREACHABLE')) throw error;
     }
     if (Date.now() > deadline) {
+      const blockers = obsStartupBlockers(obsConfigDir(options.env), process.platform, await detectObsVersion(executable));
       throw launchFailed(
         obs,
         `OBS started but its websocket did not answer at ${options.url} within ${timeoutMs} ms.`,
         options,
-        'Turn the websocket server on (close OBS, run scripts/install-obs.sh, or OBS > Tools > WebSocket Server Settings) and check --obs-url.',
+        blockers.length > 0
+          ? blockers.join(' ')
+          : 'Look for a dialog OBS may be showing (auto-configuration wizard, safe mode, an error), check --obs-url and that the websocket port is free.',
       );
     }
     await sleep(POLL_INTERVAL_MS);
