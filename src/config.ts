@@ -98,6 +98,12 @@ export const OPTIONS = {
     default: false,
     describe: 'Start OBS if it is not running',
   },
+  'obs-canvas': {
+    type: 'string',
+    choices: ['camera', 'keep'],
+    default: 'camera',
+    describe: "camera: make OBS's canvas the camera's size and rate while no output runs, so the Virtual Camera has no bars (previous values kept in obs-video-backup.json); keep: leave it",
+  },
   scene: {
     type: 'string',
     default: 'blurcam',
@@ -115,7 +121,7 @@ export const OPTIONS = {
   json: {
     type: 'boolean',
     default: false,
-    describe: 'Print the result as one JSON object (bench, devices)',
+    describe: 'Print the result as one JSON object (bench, devices, doctor)',
   },
 } as const satisfies Record<string, Options>;
 

@@ -11,6 +11,7 @@ interface StartArgs extends PipelineArgs {
   'obs-url': string;
   'obs-password'?: string;
   'launch-obs': boolean;
+  'obs-canvas': string;
   scene: string;
 }
 
@@ -36,6 +37,7 @@ export const startCommand: CommandModule<object, StartArgs> = {
         'obs-url',
         'obs-password',
         'launch-obs',
+        'obs-canvas',
         'scene',
         'model',
         'device',
@@ -57,6 +59,7 @@ export const startCommand: CommandModule<object, StartArgs> = {
       sceneName: argv.scene,
       endpoint: argv.endpoint,
       launch: argv['launch-obs'],
+      canvas: argv['obs-canvas'],
       onEvent: (event: ObsOutputEvent) => status(describeObsEvent(event)),
     };
     const opened = await openPipeline(argv, { mode: 'live', maxFrames: argv.frames, onCameraEvent: (event) => status(describeCameraEvent(event)), obs });
@@ -105,6 +108,7 @@ function describeCameraEvent(event: CameraEvent): string {
 
 /** One line of cause and one of fix, as errors are printed; blurcam keeps feeding OBS either way. */
 function describeObsEvent(event: ObsOutputEvent): string {
+  if (event.kind === 'canvas') return `obs: ${event.line}`;
   if (event.kind === 'warning') return `obs: ${event.warning.message}\n  fix: ${event.warning.hint}`;
   if (event.kind === 'lost') return `obs: ${event.reason?.message ?? 'The connection to OBS was lost.'}\n  ${event.reason?.hint ?? 'blurcam reconnects by itself.'}`;
   return "obs: connected again; blurcam's scene and source are set up.";
