@@ -174,7 +174,8 @@ describe('OBS session (real OBS with the plugin)', () => {
       expect(error).toBeInstanceOf(BlurcamError);
       expect(error.code).toBe('OBS_LAUNCH_FAILED');
       expect(error.message).toBe(`OBS started but its websocket did not answer at ${obs.url} within 8000 ms.`);
-      expect(error.hint).toMatch(/OBS's log: .*\/logs\//);
+      // What OBS waits for, told from its settings.
+      expect(error.hint).toMatch(/^OBS's websocket server is not turned on in its settings: quit OBS and run `blurcam configure-obs`.* OBS's log: .*\/logs\//);
       expect(String(error.cause)).toContain('last lines of');
     } finally {
       config.writeWebsocket({ serverEnabled: true, serverPort: obs.port, authRequired: true, serverPassword: obs.password });
