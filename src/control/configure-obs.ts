@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, readFileSync, statSync } from 'node:fs';
 import { BlurcamError, describeError } from '../errors.js';
-import { type IniValues, MACOS_PERMISSIONS_DIALOG, ObsConfig, websocketStoresFor, type WebsocketStore } from './obs-config.js';
+import { MACOS_PERMISSIONS_DIALOG, MACOS_PERMISSIONS_DIALOG_SHOWN, ObsConfig, websocketStoresFor, type WebsocketStore } from './obs-config.js';
 import { type ConfigChange, replaceFile } from './replace-file.js';
 
 export const DEFAULT_OBS_PORT = 4455;
@@ -64,10 +64,7 @@ export function configureObs(options: ConfigureObsOptions): ConfigureObsResult {
   const port = current?.serverPort ?? DEFAULT_OBS_PORT;
 
   const permissionsDialog = permissionsDialogState(obsConfig, options.platform ?? process.platform);
-  const globalIni: IniValues =
-    permissionsDialog === 'marked as shown'
-      ? { [MACOS_PERMISSIONS_DIALOG.section]: { [MACOS_PERMISSIONS_DIALOG.key]: String(MACOS_PERMISSIONS_DIALOG.version) } }
-      : {};
+  const globalIni = permissionsDialog === 'marked as shown' ? MACOS_PERMISSIONS_DIALOG_SHOWN : {};
   const obsChange = obsConfig.writeWebsocket({ serverEnabled: true, serverPort: port, authRequired: true, serverPassword }, globalIni);
   const blurcamChange = writeBlurcamConfig(options.blurcamConfigPath, blurcamConfig, serverPassword, port, options.now);
   return {

@@ -33,6 +33,11 @@ export type IniValues = Record<string, Record<string, string>>;
  */
 export const MACOS_PERMISSIONS_DIALOG = { section: 'General', key: 'MacOSPermissionsDialogLastShown', version: 1 } as const;
 
+/** The global.ini value that tells OBS its macOS permissions dialog was shown. */
+export const MACOS_PERMISSIONS_DIALOG_SHOWN: IniValues = {
+  [MACOS_PERMISSIONS_DIALOG.section]: { [MACOS_PERMISSIONS_DIALOG.key]: String(MACOS_PERMISSIONS_DIALOG.version) },
+};
+
 /** OBS's settings folder for this user (the native OBS, not the Flatpak, which keeps it under ~/.var/app). */
 export function obsConfigDir(env: NodeJS.ProcessEnv = process.env, platform = process.platform): string {
   const home = env.HOME ?? homedir();
@@ -85,6 +90,13 @@ export class ObsConfig {
   macosPermissionsDialogShown(): number {
     const value = this.globalIniValue(MACOS_PERMISSIONS_DIALOG.section, MACOS_PERMISSIONS_DIALOG.key);
     return value !== undefined && /^\d+$/.test(value) ? Number(value) : 0;
+  }
+
+  /** Marks the macOS permissions dialog as shown (global.ini kept private, with a backup); nothing when it already is. */
+  markMacosPermissionsDialogShown(): ConfigChange {
+    if (this.macosPermissionsDialogShown() >= MACOS_PERMISSIONS_DIALOG.version) return { changed: [], backups: [] };
+    // global.ini holds the websocket password of OBS up to 30.1.
+    return this.updateIni(GLOBAL_INI, MACOS_PERMISSIONS_DIALOG_SHOWN, { secret: true });
   }
 
   /** A global.ini value, or undefined when the file or the key is missing. */

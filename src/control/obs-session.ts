@@ -116,7 +116,7 @@ export class ObsSession extends EventEmitter<ObsSessionEvents> {
       if (!this.options.launch || !isBlurcamError(error, 'OBS_UNREACHABLE')) throw error;
     }
     const launchOptions = typeof this.options.launch === 'object' ? this.options.launch : {};
-    this.launched = await launchObs({ ...launchOptions, url: this.options.url, password: this.options.password });
+    this.launched = await launchObs({ platform: this.options.platform, ...launchOptions, url: this.options.url, password: this.options.password });
     return connectObs(this.options);
   }
 
