@@ -50,7 +50,7 @@ export async function startVirtualCamera(obs: ObsConnection, options: VirtualCam
     platform === 'darwin'
       ? `OBS accepted the request${tries} but its Virtual Camera did not start: its camera extension is not approved, or still activating.`
       : `OBS accepted the request${tries} but its Virtual Camera did not start.`,
-    platform === 'darwin' ? `${MACOS_FIX} Close the error dialogs OBS shows, too.` : "Look for a dialog in OBS, and for 'virtualcam' lines in its log (Help > Log Files).",
+    platform === 'darwin' ? `${MACOS_CAMERA_EXTENSION_FIX} Close the error dialogs OBS shows, too.` : "Look for a dialog in OBS, and for 'virtualcam' lines in its log (Help > Log Files).",
   );
 }
 
@@ -81,7 +81,8 @@ async function isActive(obs: ObsConnection, platform: NodeJS.Platform): Promise<
   }
 }
 
-const MACOS_FIX =
+/** How to approve OBS's camera extension on macOS (doctor says it too). */
+export const MACOS_CAMERA_EXTENSION_FIX =
   'Approve the OBS camera extension: start the Virtual Camera once in OBS, then allow it in System Settings > General > Login Items & Extensions > Camera Extensions (macOS 15; Privacy & Security before), and restart OBS (see docs/setup-macos.md).';
 
 /** VIRTUALCAM_UNAVAILABLE for obs-websocket's code 604, with this platform's fix. */
@@ -98,7 +99,7 @@ export function virtualCameraUnavailable(platform: NodeJS.Platform, cause: unkno
     return new BlurcamError(
       'VIRTUALCAM_UNAVAILABLE',
       "OBS's Virtual Camera is not available: its camera extension is not installed or not approved.",
-      MACOS_FIX,
+      MACOS_CAMERA_EXTENSION_FIX,
       { cause },
     );
   }

@@ -1,13 +1,15 @@
 /** The links through OBS: installed, plugin, websocket and password, source kind, Virtual Camera, canvas, a test frame. */
+import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { promisify } from 'node:util';
 import { describeVideo, type VideoSettings } from '../control/obs-canvas.js';
 import { connectObs, obsStatusCode } from '../control/obs-connection.js';
 import { detectObsVersion, findObsExecutable, isObsRunning } from '../control/obs-launcher.js';
 import { BLURCAM_SOURCE_KIND } from '../control/obs-setup.js';
 import { obsStartupBlockers } from '../control/obs-startup-blockers.js';
-import { virtualCameraUnavailable } from '../control/virtual-camera.js';
+import { MACOS_CAMERA_EXTENSION_FIX, virtualCameraUnavailable } from '../control/virtual-camera.js';
 import { isBlurcamError } from '../errors.js';
 import { resolveEndpoint } from '../transport/endpoint.js';
 import { readPluginStats } from '../transport/plugin-stats.js';
@@ -89,17 +91,41 @@ export const sourceKindCheck: Check = {
   },
 };
 
+/** The identifier of OBS's macOS camera extension (plugins/mac-virtualcam in obs-studio). */
+const OBS_CAMERA_EXTENSION = 'com.obsproject.obs-studio.mac-camera-extension';
+
+/**
+ * The state `systemextensionsctl list` gives OBS's camera extension ("activated enabled", "activated waiting for
+ * user"...), or undefined when it is not listed. The state is the last [bracketed] field of its line.
+ */
+export function cameraExtensionState(listing: string): string | undefined {
+  const line = listing.split('\n').find((candidate) => candidate.includes(OBS_CAMERA_EXTENSION));
+  return line === undefined ? undefined : (/\[([^\]]+)\]\s*$/.exec(line)?.[1] ?? 'listed');
+}
+
 export const virtualCameraCheck: Check = {
   link: 'virtual-camera',
   async run(context) {
     if (!context.obs) return skipped(NOT_CONNECTED);
+    let outputActive: boolean;
     try {
-      const { outputActive } = await context.obs.call('GetVirtualCamStatus');
-      return ok(`OBS's Virtual Camera is available (${outputActive ? 'running' : 'not running now; blurcam start starts it'}).`);
+      ({ outputActive } = await context.obs.call('GetVirtualCamStatus'));
     } catch (error) {
       if (obsStatusCode(error) !== RESOURCE_NOT_AVAILABLE) throw error;
       return problemFrom(virtualCameraUnavailable(context.options.platform, error), '');
     }
+    if (outputActive) return ok("OBS's Virtual Camera is running.");
+    // On macOS the output exists whether or not the user approved the camera extension: ask macOS.
+    if (context.options.platform === 'darwin') {
+      const state = await promisify(execFile)('systemextensionsctl', ['list'], { timeout: 10_000 }).then(
+        ({ stdout }) => cameraExtensionState(stdout) ?? 'not installed',
+        () => undefined,
+      );
+      if (state !== undefined && state !== 'activated enabled') {
+        return problem(`OBS's camera extension is ${state}, so its Virtual Camera cannot start.`, MACOS_CAMERA_EXTENSION_FIX);
+      }
+    }
+    return ok("OBS's Virtual Camera is available (not running now; blurcam start starts it).");
   },
 };
 
@@ -141,6 +167,8 @@ export const testFrameCheck: Check = {
     if (!obs) return skipped(NOT_CONNECTED);
     if (!context.pluginLoaded) return skipped('Skipped: OBS has no blurcam source kind (see plugin-loaded above).');
     const endpoint = resolveEndpoint(undefined, { env: context.options.env, platform: context.options.platform }).replace(/frames\.sock$/, `doctor-${process.pid}.sock`);
+    // Left over from a doctor that was interrupted: removed first, so the names are free.
+    await removeTestSource(context);
     await obs.call('CreateScene', { sceneName: TEST_SCENE });
     const sender = new ZmqFrameSender(endpoint);
     try {
@@ -154,11 +182,16 @@ export const testFrameCheck: Check = {
           );
     } finally {
       await sender.close();
-      await obs.call('RemoveScene', { sceneName: TEST_SCENE }).catch(() => undefined);
-      await obs.call('RemoveInput', { inputName: TEST_INPUT }).catch(() => undefined);
+      await removeTestSource(context);
     }
   },
 };
+
+/** Removes the doctor's scene and source; either may be missing. */
+async function removeTestSource({ obs }: DoctorContext): Promise<void> {
+  await obs?.call('RemoveScene', { sceneName: TEST_SCENE }).catch(() => undefined);
+  await obs?.call('RemoveInput', { inputName: TEST_INPUT }).catch(() => undefined);
+}
 
 async function sendUntilReceived(context: DoctorContext, sender: ZmqFrameSender): Promise<number> {
   const obs = context.obs!;

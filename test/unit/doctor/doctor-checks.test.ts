@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { describeVideo, fpsFraction } from '../../../src/control/obs-canvas.js';
 import { type Check, runChecks } from '../../../src/doctor/check.js';
 import { nodeVersionSupported } from '../../../src/doctor/machine-checks.js';
-import { pluginFileCandidates, sameAspect } from '../../../src/doctor/obs-checks.js';
+import { cameraExtensionState, pluginFileCandidates, sameAspect } from '../../../src/doctor/obs-checks.js';
 import { BlurcamError } from '../../../src/errors.js';
 
 describe('doctor checks: the pure parts', () => {
@@ -53,5 +53,19 @@ describe('doctor checks: the pure parts', () => {
       { link: 'fine', status: 'ok', message: 'Fine.' },
     ]);
     expect(seen).toEqual(['failing', 'fine']);
+  });
+
+  it("reads the state of OBS's camera extension from `systemextensionsctl list`", () => {
+    // The layout systemextensionsctl prints: enabled, active, team ID, bundle ID (version), name, [state].
+    const listing = [
+      '2 extension(s)',
+      '--- com.apple.system_extension.cmio',
+      'enabled\tactive\tteamID\tbundleID (version)\tname\t[state]',
+      '\t\t2MMRE5MTB8\tcom.obsproject.obs-studio.mac-camera-extension (31.1.2/31.1.2)\tOBS Virtual Camera\t[activated waiting for user]',
+      '*\t*\tABCDE12345\tcom.example.other-camera (1.0/1)\tOther Camera\t[activated enabled]',
+    ].join('\n');
+    expect(cameraExtensionState(listing)).toBe('activated waiting for user');
+    expect(cameraExtensionState(listing.replace('[activated waiting for user]', '[activated enabled]'))).toBe('activated enabled');
+    expect(cameraExtensionState('0 extension(s)\n')).toBeUndefined();
   });
 });
