@@ -49,10 +49,9 @@ export async function matchCanvasToCamera(obs: ObsConnection, options: MatchCanv
 
   const active = await activeOutputs(obs);
   if (active.length > 0) {
-    return {
-      changed: false,
-      line: `OBS canvas ${describeVideo(current)} left as is while ${active.join(', ')} ${active.length === 1 ? 'is' : 'are'} active, so it may not match ${cameraText}; stop ${active.length === 1 ? 'it' : 'them'} and start blurcam again to match.`,
-    };
+    const [verb, pronoun] = active.length === 1 ? ['is', 'it'] : ['are', 'them'];
+    const why = `while ${active.join(', ')} ${verb} active, so it may not match ${cameraText}`;
+    return { changed: false, line: `OBS canvas ${describeVideo(current)} left as is ${why}; stop ${pronoun} and start blurcam again to match.` };
   }
   const { currentProfileName } = await obs.call('GetProfileList');
   keepBackup(options.backupPath, String(currentProfileName), current, options.now ?? new Date());
@@ -102,9 +101,12 @@ function keepBackup(path: string, profile: string, video: VideoSettings, now: Da
     const parsed: unknown = before === undefined ? {} : JSON.parse(before);
     if (parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)) backup = parsed as Record<string, unknown>;
   } catch (error) {
-    throw new BlurcamError('BAD_CONFIG_FILE', `The backup of OBS's video settings ${path} cannot be read: ${describeError(error)}.`, 'Move that file away (it holds canvas sizes only), then start blurcam again.', {
-      cause: error,
-    });
+    throw new BlurcamError(
+      'BAD_CONFIG_FILE',
+      `The backup of OBS's video settings ${path} cannot be read: ${describeError(error)}.`,
+      'Move that file away (it holds canvas sizes only), then start blurcam again.',
+      { cause: error },
+    );
   }
   if (profile in backup) return;
   const { baseWidth, baseHeight, outputWidth, outputHeight, fpsNumerator, fpsDenominator } = video;

@@ -50,7 +50,9 @@ export async function startVirtualCamera(obs: ObsConnection, options: VirtualCam
     platform === 'darwin'
       ? `OBS accepted the request${tries} but its Virtual Camera did not start: its camera extension is not approved, or still activating.`
       : `OBS accepted the request${tries} but its Virtual Camera did not start.`,
-    platform === 'darwin' ? `${MACOS_CAMERA_EXTENSION_FIX} Close the error dialogs OBS shows, too.` : "Look for a dialog in OBS, and for 'virtualcam' lines in its log (Help > Log Files).",
+    platform === 'darwin'
+      ? `${MACOS_CAMERA_EXTENSION_FIX} Close the error dialogs OBS shows, too.`
+      : "Look for a dialog in OBS, and for 'virtualcam' lines in its log (Help > Log Files).",
   );
 }
 

@@ -17,10 +17,9 @@ export function nodeVersionSupported(version: string): boolean {
 export const nodeCheck: Check = {
   link: 'node',
   async run() {
-    const wanted = `${MIN_NODE_VERSION.join('.')}`;
-    return nodeVersionSupported(process.version)
-      ? ok(`Node ${process.version} (${process.platform}/${process.arch}).`)
-      : problem(`Node ${process.version} is older than the ${wanted} blurcam needs.`, `Install Node ${wanted} or newer (macOS: brew install node; Debian: see docs/setup-linux.md).`);
+    const wanted = MIN_NODE_VERSION.join('.');
+    if (nodeVersionSupported(process.version)) return ok(`Node ${process.version} (${process.platform}/${process.arch}).`);
+    return problem(`Node ${process.version} is older than the ${wanted} blurcam needs.`, `Install Node ${wanted} or newer (macOS: brew install node; Linux: docs/setup-linux.md).`);
   },
 };
 
@@ -33,7 +32,8 @@ export const opencvCheck: Check = {
     } catch (error) {
       return problem(
         `The OpenCV binding does not load: ${describeError(error).split('\n')[0]}`,
-        'Install OpenCV (macOS: brew install opencv; Debian: apt install libopencv-dev), then `npm rebuild @u4/opencv4nodejs` with OPENCV4NODEJS_DISABLE_AUTOBUILD=1 (scripts/install-obs.sh does both).',
+        'Install OpenCV (macOS: brew install opencv; Debian: apt install libopencv-dev) and rebuild the binding ' +
+          '(`npm rebuild @u4/opencv4nodejs` with OPENCV4NODEJS_DISABLE_AUTOBUILD=1): scripts/install-obs.sh does both.',
       );
     }
   },

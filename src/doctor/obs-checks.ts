@@ -147,7 +147,8 @@ export const canvasCheck: Check = {
     }
     return problem(
       `OBS's canvas ${describeVideo(video)} does not have the frames' aspect (${width}x${height}): the Virtual Camera shows bars.`,
-      'blurcam start matches it when no output runs (--obs-canvas camera, the default): stop the Virtual Camera, streams and recordings, and start blurcam again; or set it in OBS > Settings > Video.',
+      'blurcam start matches it while no output runs (--obs-canvas camera, the default): stop the Virtual Camera, ' +
+        'streams and recordings and start blurcam again, or set it in OBS > Settings > Video.',
     );
   },
 };
