@@ -7,6 +7,7 @@ import { hideBin } from 'yargs/helpers';
 import { benchCommand } from './commands/bench.js';
 import { configureObsCommand } from './commands/configure-obs.js';
 import { devicesCommand } from './commands/devices.js';
+import { doctorCommand } from './commands/doctor.js';
 import { segmentCommand } from './commands/segment.js';
 import { startCommand } from './commands/start.js';
 import { checkOptions, defaultConfigPath, loadConfigFile, type OptionOrigins, optionsFromEnv } from './config.js';
@@ -82,6 +83,7 @@ export async function main(args: string[] = hideBin(process.argv), env: NodeJS.P
     .command(devicesCommand)
     .command(segmentCommand)
     .command(configureObsCommand)
+    .command(doctorCommand)
     .strictCommands()
     .strictOptions()
     .demandCommand(1, 'Name a command.')

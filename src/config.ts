@@ -1,9 +1,9 @@
 import { statSync } from 'node:fs';
-import { homedir } from 'node:os';
-import { join } from 'node:path';
 import type { Argv, Options } from 'yargs';
 import { z } from 'zod';
 import { readConfigObject } from './config-file.js';
+
+export { configDir, defaultConfigPath } from './config-file.js';
 import { DEFAULT_OBS_URL } from './control/obs-connection.js';
 import { BlurcamError } from './errors.js';
 import { validateEndpoint } from './transport/endpoint.js';
@@ -197,6 +197,16 @@ export const OPTIONS = {
     schema: z.boolean(),
     allowed: 'true or false',
   },
+  'obs-canvas': {
+    type: 'string',
+    choices: ['camera', 'keep'],
+    default: 'camera',
+    describe:
+      "camera: make OBS's canvas the camera's size and rate while no output runs, so the Virtual Camera has no bars (previous values kept in obs-video-backup.json); keep: leave it",
+    schema: z.enum(['camera', 'keep']),
+    allowed: 'camera or keep',
+    invalid: 'is not a canvas policy',
+  },
   scene: {
     type: 'string',
     default: 'blurcam',
@@ -221,7 +231,7 @@ export const OPTIONS = {
   json: {
     type: 'boolean',
     default: false,
-    describe: 'Print the result as one JSON object (bench, devices)',
+    describe: 'Print the result as one JSON object (bench, devices, doctor)',
     schema: z.boolean(),
     allowed: 'true or false',
   },
@@ -248,18 +258,6 @@ export function declareOptions<A, K extends OptionName>(
     declarations[name] = { ...declaration, ...overrides[name] };
   }
   return yargs.options(declarations) as unknown as Argv<A & Pick<OptionValues, K>>;
-}
-
-/** The folder where blurcam keeps its config file: the platform's usual place. */
-export function configDir(env: NodeJS.ProcessEnv = process.env, platform = process.platform): string {
-  if (env.BLURCAM_CONFIG_DIR) return env.BLURCAM_CONFIG_DIR;
-  const home = env.HOME ?? homedir();
-  if (platform === 'darwin') return join(home, 'Library', 'Application Support', 'blurcam');
-  return join(env.XDG_CONFIG_HOME ?? join(home, '.config'), 'blurcam');
-}
-
-export function defaultConfigPath(env: NodeJS.ProcessEnv = process.env, platform = process.platform): string {
-  return join(configDir(env, platform), 'config.json');
 }
 
 /** Config keys may be written camelCase or as the flag (kebab-case); both reach yargs as flags. */

@@ -26,6 +26,7 @@ export const configureObsCommand: CommandModule<object, ConfigureObsArgs> = {
     const lines = [
       `OBS ${obsVersion ?? '(version unknown)'}: websocket server on, port ${result.port}, authentication on.`,
       `Password: ${result.passwordSource === 'generated' ? 'newly generated' : `kept from the ${result.passwordSource}`} (never printed).`,
+      ...(result.permissionsDialog === 'marked as shown' ? ["OBS's first-start permissions dialog marked as shown, so it cannot hold OBS's start-up."] : []),
       ...(result.changed.length ? result.changed.map((path) => `Wrote ${path}`) : ['Nothing to change.']),
       ...result.backups.map((path) => `Backup of the previous version: ${path}`),
     ];

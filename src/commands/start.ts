@@ -18,6 +18,7 @@ const START_OPTIONS = [
   'obs-url',
   'obs-password',
   'launch-obs',
+  'obs-canvas',
   'scene',
   'model',
   'device',
@@ -50,6 +51,7 @@ export const startCommand: CommandModule<object, StartArgs> = {
       sceneName: argv.scene,
       endpoint: argv.endpoint,
       launch: argv['launch-obs'],
+      canvas: argv['obs-canvas'],
       onEvent: (event: ObsOutputEvent) => status(describeObsEvent(event)),
     };
     const opened = await openPipeline(argv, { mode: 'live', maxFrames: argv.frames, onCameraEvent: (event) => status(describeCameraEvent(event)), obs });
@@ -98,6 +100,7 @@ function describeCameraEvent(event: CameraEvent): string {
 
 /** One line of cause and one of fix, as errors are printed; blurcam keeps feeding OBS either way. */
 function describeObsEvent(event: ObsOutputEvent): string {
+  if (event.kind === 'canvas') return `obs: ${event.line}`;
   if (event.kind === 'warning') return `obs: ${event.warning.message}\n  fix: ${event.warning.hint}`;
   if (event.kind === 'lost') return `obs: ${event.reason?.message ?? 'The connection to OBS was lost.'}\n  ${event.reason?.hint ?? 'blurcam reconnects by itself.'}`;
   return "obs: connected again; blurcam's scene and source are set up.";

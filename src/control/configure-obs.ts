@@ -3,7 +3,7 @@ import { chmodSync, existsSync, readFileSync, statSync } from 'node:fs';
 import { readConfigObject } from '../config-file.js';
 import { BlurcamError } from '../errors.js';
 import { DEFAULT_OBS_PORT } from './obs-connection.js';
-import { ObsConfig, websocketStoresFor, type WebsocketStore } from './obs-config.js';
+import { MACOS_PERMISSIONS_DIALOG, MACOS_PERMISSIONS_DIALOG_SHOWN, ObsConfig, websocketStoresFor, type WebsocketStore } from './obs-config.js';
 import { type ConfigChange, replaceFile } from './replace-file.js';
 
 export interface ConfigureObsOptions {
@@ -15,6 +15,8 @@ export interface ConfigureObsOptions {
   obsVersion?: string;
   /** Whether OBS runs now: it rewrites its settings when it quits, so nothing may change while it runs. */
   obsRunning?: boolean;
+  /** On macOS OBS's first-start permissions dialog is marked as shown. Default: this machine's. */
+  platform?: NodeJS.Platform;
   /** The password used when neither OBS nor blurcam has one yet. */
   generatePassword?: () => string;
   now?: Date;
@@ -25,6 +27,8 @@ export interface ConfigureObsResult {
   /** Where the password came from; the password itself is never part of the result. */
   passwordSource: 'OBS settings' | 'blurcam config' | 'generated';
   stores: WebsocketStore[];
+  /** macOS: whether OBS's permissions dialog, which would hold its start-up, was already marked as shown. */
+  permissionsDialog: 'marked as shown' | 'already shown' | 'not macOS';
   changed: string[];
   backups: string[];
 }
@@ -59,15 +63,28 @@ export function configureObs(options: ConfigureObsOptions): ConfigureObsResult {
       : [(options.generatePassword ?? generatePassword)(), 'generated'];
   const port = current?.serverPort ?? DEFAULT_OBS_PORT;
 
-  const obsChange = obsConfig.writeWebsocket({ serverEnabled: true, serverPort: port, authRequired: true, serverPassword });
+  const permissionsDialog = permissionsDialogState(obsConfig, options.platform ?? process.platform);
+  const globalIni = permissionsDialog === 'marked as shown' ? MACOS_PERMISSIONS_DIALOG_SHOWN : {};
+  const obsChange = obsConfig.writeWebsocket({ serverEnabled: true, serverPort: port, authRequired: true, serverPassword }, globalIni);
   const blurcamChange = writeBlurcamConfig(options.blurcamConfigPath, blurcamConfig, serverPassword, port, options.now);
   return {
     port,
     passwordSource,
     stores,
+    permissionsDialog,
     changed: [...obsChange.changed, ...blurcamChange.changed],
     backups: [...obsChange.backups, ...blurcamChange.backups],
   };
+}
+
+/**
+ * OBS's macOS permissions dialog is modal and comes before OBS loads its modules, so an OBS that blurcam starts
+ * would wait on it with the websocket closed. OBS asks for a permission again when a source of its own needs
+ * it; blurcam's source needs none (blurcam reads the camera).
+ */
+function permissionsDialogState(obsConfig: ObsConfig, platform: NodeJS.Platform): ConfigureObsResult['permissionsDialog'] {
+  if (platform !== 'darwin') return 'not macOS';
+  return obsConfig.macosPermissionsDialogShown() >= MACOS_PERMISSIONS_DIALOG.version ? 'already shown' : 'marked as shown';
 }
 
 /** 24 random characters from [A-Za-z0-9_-]: typeable, and safe in an .ini line and JSON. */

@@ -27,7 +27,7 @@ export async function createSink(output: string, options: SinkOptions): Promise<
         'Use --output null, or --output <file>.mp4 to write a video file.',
       );
     }
-    return ObsOutput.open(options.obs);
+    return ObsOutput.open({ ...options.obs, camera: { width: options.width, height: options.height, fps: options.fps } });
   }
   return VideoFileSink.open(output, options);
 }

@@ -114,11 +114,22 @@ describe('plugin frame protocol (C test program)', () => {
   });
 
   it('computes the same default endpoint as src/transport/endpoint.ts', () => {
-    const withRuntimeDir = { ...process.env, XDG_RUNTIME_DIR: '/run/user/4321/', TMPDIR: '/run/user/4321/' };
+    const withRuntimeDir = { ...process.env, XDG_RUNTIME_DIR: '/run/user/4321/' };
     expect(runTestProgram(['--default-endpoint'], withRuntimeDir).trim()).toBe(defaultEndpoint({ env: withRuntimeDir }));
     const withoutRuntimeDir = { ...process.env };
     delete withoutRuntimeDir.XDG_RUNTIME_DIR;
-    delete withoutRuntimeDir.TMPDIR;
     expect(runTestProgram(['--default-endpoint'], withoutRuntimeDir).trim()).toBe(defaultEndpoint({ env: withoutRuntimeDir }));
+  });
+
+  it("builds the macOS default from the per-user temporary folder the way the plugin builds it from its runtime folder", () => {
+    // Only a Mac runs the plugin's confstr(_CS_DARWIN_USER_TEMP_DIR) branch (obs/test checks it there). Here: the
+    // path built from a folder, and the fallback when the folder cannot be told, match the plugin's.
+    const folder = '/var/folders/ab/cd/T/';
+    const plugin = runTestProgram(['--default-endpoint'], { ...process.env, XDG_RUNTIME_DIR: folder }).trim();
+    expect(defaultEndpoint({ env: {}, platform: 'darwin', darwinTempDir: () => folder })).toBe(plugin);
+    const withoutRuntimeDir = { ...process.env };
+    delete withoutRuntimeDir.XDG_RUNTIME_DIR;
+    const pluginFallback = runTestProgram(['--default-endpoint'], withoutRuntimeDir).trim();
+    expect(defaultEndpoint({ env: { TMPDIR: folder }, platform: 'darwin', darwinTempDir: () => undefined })).toBe(pluginFallback);
   });
 });

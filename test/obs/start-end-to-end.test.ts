@@ -140,6 +140,7 @@ describe('blurcam start --output obs (real CLI, real OBS with the plugin)', { ti
     const blurcam = startBlurcam();
     await blurcam.waitForStderr(/running: Ctrl-C stops\./);
     expect(blurcam.stderr).toContain(`output: OBS at ${obs.url}, scene "${SCENE}", frames over ${endpoint}`);
+    expect(blurcam.stderr).toContain(`obs: OBS canvas: the camera's ${WIDTH}x${HEIGHT} at ${FPS} fps already.`);
     // No v4l2loopback here: one line of cause, one of fix, and blurcam carries on.
     expect(blurcam.stderr).toMatch(
       /obs: OBS's Virtual Camera is not available: the v4l2loopback kernel module is not loaded\.\n {2}fix: Run `sudo apt install v4l2loopback-dkms/,
