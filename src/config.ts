@@ -3,6 +3,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { Options } from 'yargs';
 import { BlurcamError, describeError } from './errors.js';
+import { DEFAULT_MAX_MEGAPIXELS } from './files/image-size.js';
 
 /**
  * Every option blurcam knows, in one table. Precedence (yargs applies it): flags, then BLURCAM_* environment
@@ -116,6 +117,16 @@ export const OPTIONS = {
     type: 'boolean',
     default: false,
     describe: 'Print the result as one JSON object (bench, devices)',
+  },
+  force: {
+    type: 'boolean',
+    default: false,
+    describe: 'Replace output files that already exist (masks, --output video); an input file is never replaced',
+  },
+  'max-megapixels': {
+    type: 'number',
+    default: DEFAULT_MAX_MEGAPIXELS,
+    describe: 'Largest photo blurcam decodes, in megapixels (width x height / 1,000,000); larger ones are refused unread',
   },
 } as const satisfies Record<string, Options>;
 
@@ -253,4 +264,9 @@ export function checkRange(option: string, value: number, min: number, max: numb
     );
   }
   return value;
+}
+
+/** --max-megapixels: at least one megapixel, at most 1000 (about 3 GB per decoded copy). */
+export function checkMaxMegapixels(value: number): number {
+  return checkRange('max-megapixels', value, 1, 1000);
 }

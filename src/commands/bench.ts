@@ -19,7 +19,7 @@ export const benchCommand: CommandModule<object, BenchArgs> = {
   describe: 'Measure the pipeline on a clip or the demo scene: per-stage and total time per frame, fps, drops, memory',
   builder: (yargs) =>
     yargs.options({
-      ...pickOptions('config', 'camera', 'size', 'fps', 'effect', 'blur-strength', 'background', 'model', 'device', 'threshold', 'softness', 'json'),
+      ...pickOptions('config', 'camera', 'size', 'fps', 'effect', 'blur-strength', 'background', 'model', 'device', 'threshold', 'softness', 'json', 'force'),
       input: { ...OPTIONS.input, default: 'demo' },
       output: { ...OPTIONS.output, default: 'null' },
       frames: { ...OPTIONS.frames, default: 300 },
