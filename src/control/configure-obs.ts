@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, readFileSync, statSync } from 'node:fs';
 import { BlurcamError, describeError } from '../errors.js';
-import { ObsConfig, websocketStoresFor, type WebsocketStore } from './obs-config.js';
+import { ObsConfig, protectPasswordFiles, websocketStoresFor, type WebsocketStore } from './obs-config.js';
 import { type ConfigChange, replaceFile } from './replace-file.js';
 
 export const DEFAULT_OBS_PORT = 4455;
@@ -61,11 +61,13 @@ export function configureObs(options: ConfigureObsOptions): ConfigureObsResult {
 
   const obsChange = obsConfig.writeWebsocket({ serverEnabled: true, serverPort: port, authRequired: true, serverPassword });
   const blurcamChange = writeBlurcamConfig(options.blurcamConfigPath, blurcamConfig, serverPassword, port, options.now);
+  // Files left unchanged may still be as OBS last saved them: readable by everyone.
+  const protectedFiles = protectPasswordFiles(options.obsConfigDir).filter((path) => !obsChange.changed.includes(path));
   return {
     port,
     passwordSource,
     stores,
-    changed: [...obsChange.changed, ...blurcamChange.changed],
+    changed: [...obsChange.changed, ...protectedFiles, ...blurcamChange.changed],
     backups: [...obsChange.backups, ...blurcamChange.backups],
   };
 }
