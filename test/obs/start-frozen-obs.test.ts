@@ -39,7 +39,7 @@ describe('blurcam start with an OBS that freezes (real CLI, real OBS)', { timeou
     expect(statSync(globalIni).mode & 0o077).not.toBe(0);
     await obs.restart();
 
-    const env = { ...process.env, HOME: obs.home, BLURCAM_CONFIG_DIR: '/nonexistent/blurcam-test-config', BLURCAM_OBS_PASSWORD: obs.password };
+    const env: NodeJS.ProcessEnv = { ...process.env, HOME: obs.home, BLURCAM_CONFIG_DIR: '/nonexistent/blurcam-test-config', BLURCAM_OBS_PASSWORD: obs.password };
     delete env.XDG_CONFIG_HOME;
     const endpoint = `ipc://${join(obs.home, 'runtime')}/frozen.sock`;
     blurcam = spawn(process.execPath, [CLI, 'start', '--input', 'demo', '--size', '320x180', '--fps', '15', '--effect', 'none', '--obs-url', obs.url, '--endpoint', endpoint], {
