@@ -103,9 +103,11 @@ export const segmentCommand: CommandModule<object, SegmentArgs> = {
  */
 export function maskNames(photos: readonly string[]): string[] {
   const stem = (photo: string) => basename(photo, extname(photo));
+  // Case-insensitive: on macOS's usual disks X.png and x.png are one file.
+  const stemKey = (photo: string) => stem(photo).toLowerCase();
   const photosPerStem = new Map<string, number>();
-  for (const photo of photos) photosPerStem.set(stem(photo).toLowerCase(), (photosPerStem.get(stem(photo).toLowerCase()) ?? 0) + 1);
-  const names = photos.map((photo) => `${(photosPerStem.get(stem(photo).toLowerCase()) ?? 0) > 1 ? basename(photo) : stem(photo)}.png`);
+  for (const photo of photos) photosPerStem.set(stemKey(photo), (photosPerStem.get(stemKey(photo)) ?? 0) + 1);
+  const names = photos.map((photo) => `${photosPerStem.get(stemKey(photo)) === 1 ? stem(photo) : basename(photo)}.png`);
   const photoByName = new Map<string, string>();
   for (const [i, name] of names.entries()) {
     const other = photoByName.get(name.toLowerCase());
