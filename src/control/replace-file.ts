@@ -37,7 +37,8 @@ export function replaceFile(path: string, before: string | undefined, after: str
       backups.push(backup);
     }
     const temporary = `${path}.blurcam-new`;
-    writeFileSync(temporary, after, { mode });
+    // flush: on disk before the rename, so a power cut leaves the old file or the new one, never an empty one.
+    writeFileSync(temporary, after, { mode, flush: true });
     // writeFileSync's mode is filtered by the umask and ignored for an existing file.
     chmodSync(temporary, mode);
     renameSync(temporary, path);
