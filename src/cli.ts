@@ -10,6 +10,7 @@ import { devicesCommand } from './commands/devices.js';
 import { doctorCommand } from './commands/doctor.js';
 import { segmentCommand } from './commands/segment.js';
 import { startCommand } from './commands/start.js';
+import { EXIT_OUTPUT_CLOSED, outputClosed, watchForClosedOutput } from './closed-output.js';
 import { checkOptions, defaultConfigPath, loadConfigFile, type OptionOrigins, optionsFromEnv } from './config.js';
 import { BlurcamError, isBlurcamError } from './errors.js';
 
@@ -106,4 +107,8 @@ export async function main(args: string[] = hideBin(process.argv), env: NodeJS.P
   return Number(process.exitCode ?? 0);
 }
 
-process.exitCode = await main();
+watchForClosedOutput();
+const exitCode = await main();
+process.exitCode = outputClosed.aborted ? EXIT_OUTPUT_CLOSED : exitCode;
+// A last write that fails (the summary at the end) is reported only after main() has returned.
+outputClosed.addEventListener('abort', () => (process.exitCode = EXIT_OUTPUT_CLOSED));

@@ -6,6 +6,7 @@ import { readConfigObject } from './config-file.js';
 export { configDir, defaultConfigPath } from './config-file.js';
 import { DEFAULT_OBS_URL } from './control/obs-connection.js';
 import { BlurcamError } from './errors.js';
+import { DEFAULT_MAX_MEGAPIXELS } from './files/image-size.js';
 import { validateEndpoint } from './transport/endpoint.js';
 
 /** One option: its yargs declaration, and what its values must be. */
@@ -234,6 +235,21 @@ export const OPTIONS = {
     describe: 'Print the result as one JSON object (bench, devices, doctor)',
     schema: z.boolean(),
     allowed: 'true or false',
+  },
+  force: {
+    type: 'boolean',
+    default: false,
+    describe: 'Replace output files that already exist (masks, --output video); an input file is never replaced',
+    schema: z.boolean(),
+    allowed: 'true or false',
+  },
+  'max-megapixels': {
+    type: 'number',
+    default: DEFAULT_MAX_MEGAPIXELS,
+    describe: 'Largest photo blurcam decodes, in megapixels (width x height / 1,000,000); larger ones are refused unread',
+    // At most 1000 megapixels: about 3 GB per decoded copy.
+    schema: z.number().min(1).max(1000),
+    allowed: 'a number from 1 to 1000',
   },
 } as const satisfies Record<string, OptionSpec>;
 

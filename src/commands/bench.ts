@@ -17,6 +17,7 @@ const BENCH_OPTIONS = [
   'softness',
   'frames',
   'json',
+  'force',
 ] as const;
 
 type BenchArgs = Pick<OptionValues, (typeof BENCH_OPTIONS)[number]>;

@@ -1,6 +1,9 @@
 import type { CommandModule } from 'yargs';
 import type { CameraEvent } from '../capture/camera-source.js';
+import { outputClosed } from '../closed-output.js';
 import { declareOptions, type OptionValues } from '../config.js';
+import { obsConfigDir, protectPasswordFiles } from '../control/obs-config.js';
+import { isBlurcamError } from '../errors.js';
 import type { ObsOutputEvent } from '../output/obs-output.js';
 import type { OpenedPipeline } from '../pipeline/open-pipeline.js';
 
@@ -14,6 +17,7 @@ const START_OPTIONS = [
   'blur-strength',
   'background',
   'output',
+  'force',
   'endpoint',
   'obs-url',
   'obs-password',
@@ -45,6 +49,7 @@ export const startCommand: CommandModule<object, StartArgs> = {
     const { keepFrameMemoryInProcess } = await import('../opencv.js');
     keepFrameMemoryInProcess();
     const status = (line: string) => process.stderr.write(`${line}\n`);
+    if (argv.output === 'obs') protectObsPassword(status);
     const obs = {
       url: argv['obs-url'],
       password: argv['obs-password'],
@@ -63,6 +68,9 @@ export const startCommand: CommandModule<object, StartArgs> = {
     // once: a second Ctrl-C during shutdown falls through to Node's default and ends the process.
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
+    // Nobody reads the status lines any more (src/closed-output.ts): stop as on Ctrl-C.
+    if (outputClosed.aborted) stop();
+    outputClosed.addEventListener('abort', stop, { once: true });
     const timer = setInterval(() => {
       const window = pipeline.stats.takeWindow();
       const output = sink.status?.();
@@ -75,11 +83,22 @@ export const startCommand: CommandModule<object, StartArgs> = {
       clearInterval(timer);
       process.off('SIGINT', stop);
       process.off('SIGTERM', stop);
+      outputClosed.removeEventListener('abort', stop);
     }
     const output = sink.status?.();
     process.stdout.write(`blurcam stopped.\n${formatStats(pipeline.stats.total(), 'table', provider)}\n${output ? `  ${output}\n` : ''}`);
   },
 };
+
+/** OBS re-saves its settings readable by everyone (see protectPasswordFiles); a failure is worth a warning, not a stop. */
+function protectObsPassword(status: (line: string) => void): void {
+  try {
+    protectPasswordFiles(obsConfigDir());
+  } catch (error) {
+    if (!isBlurcamError(error)) throw error;
+    status(`obs: ${error.message}\n  fix: ${error.hint}`);
+  }
+}
 
 function startupReport({ source, segmenter, sink, effect, requested }: OpenedPipeline, isCamera: boolean): string[] {
   const lines = [`input: ${source.description}`];

@@ -1,5 +1,6 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { BlurcamError, describeError } from '../errors.js';
+import { DEFAULT_MAX_MEGAPIXELS, checkImageSize } from '../files/image-size.js';
 import { cv, type Mat } from '../opencv.js';
 import type { Effect } from './effect.js';
 
@@ -20,14 +21,23 @@ export function loadEffect({ effect, blurStrength, background }: EffectOptions):
   return effect === 'none' ? { kind: 'none' } : { kind: 'blur', strength: blurStrength };
 }
 
+const BACKGROUND_HINT = 'Use a .jpg or .png image.';
+
 function readImage(path: string): Mat {
   if (!existsSync(path)) {
     throw new BlurcamError('PATH_NOT_FOUND', `--background ${path}: no such file.`, 'Check the path to the image.');
   }
   let image: Mat;
   try {
-    image = cv.imread(path);
+    const bytes = readFileSync(path);
+    checkImageSize(bytes, `--background ${path}`, {
+      maxMegapixels: DEFAULT_MAX_MEGAPIXELS,
+      unreadableHint: BACKGROUND_HINT,
+      tooLargeHint: 'Scale it down to about the frame size: it is scaled to the frame anyway.',
+    });
+    image = cv.imdecode(bytes);
   } catch (error) {
+    if (error instanceof BlurcamError) throw error;
     throw unreadable(path, error);
   }
   if (image.empty) throw unreadable(path);
@@ -38,7 +48,7 @@ function unreadable(path: string, cause?: unknown): BlurcamError {
   return new BlurcamError(
     'IMAGE_UNREADABLE',
     `--background ${path} is not an image blurcam can read${cause ? ` (${describeError(cause)})` : ''}.`,
-    'Use a .jpg or .png image.',
+    BACKGROUND_HINT,
     { cause },
   );
 }

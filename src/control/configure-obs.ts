@@ -3,7 +3,7 @@ import { chmodSync, existsSync, readFileSync, statSync } from 'node:fs';
 import { readConfigObject } from '../config-file.js';
 import { BlurcamError } from '../errors.js';
 import { DEFAULT_OBS_PORT } from './obs-connection.js';
-import { MACOS_PERMISSIONS_DIALOG, MACOS_PERMISSIONS_DIALOG_SHOWN, ObsConfig, websocketStoresFor, type WebsocketStore } from './obs-config.js';
+import { MACOS_PERMISSIONS_DIALOG, MACOS_PERMISSIONS_DIALOG_SHOWN, ObsConfig, protectPasswordFiles, websocketStoresFor, type WebsocketStore } from './obs-config.js';
 import { type ConfigChange, replaceFile } from './replace-file.js';
 
 export interface ConfigureObsOptions {
@@ -67,12 +67,14 @@ export function configureObs(options: ConfigureObsOptions): ConfigureObsResult {
   const globalIni = permissionsDialog === 'marked as shown' ? MACOS_PERMISSIONS_DIALOG_SHOWN : {};
   const obsChange = obsConfig.writeWebsocket({ serverEnabled: true, serverPort: port, authRequired: true, serverPassword }, globalIni);
   const blurcamChange = writeBlurcamConfig(options.blurcamConfigPath, blurcamConfig, serverPassword, port, options.now);
+  // Files left unchanged may still be as OBS last saved them: readable by everyone.
+  const protectedFiles = protectPasswordFiles(options.obsConfigDir).filter((path) => !obsChange.changed.includes(path));
   return {
     port,
     passwordSource,
     stores,
     permissionsDialog,
-    changed: [...obsChange.changed, ...blurcamChange.changed],
+    changed: [...obsChange.changed, ...protectedFiles, ...blurcamChange.changed],
     backups: [...obsChange.backups, ...blurcamChange.backups],
   };
 }

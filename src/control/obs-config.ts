@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { BlurcamError, describeError } from '../errors.js';
@@ -43,6 +43,32 @@ export function obsConfigDir(env: NodeJS.ProcessEnv = process.env, platform = pr
   const home = env.HOME ?? homedir();
   if (platform === 'darwin') return join(home, 'Library', 'Application Support', 'obs-studio');
   return join(env.XDG_CONFIG_HOME ?? join(home, '.config'), 'obs-studio');
+}
+
+/**
+ * Makes OBS's files that hold the websocket password (global.ini up to OBS 30.1, plugin_config/obs-websocket/
+ * config.json from 30.2) readable by their owner only (0600). OBS saves them with the default mode, readable by
+ * every user of the machine, each time it saves its settings (when it quits, at the latest), so blurcam does this
+ * after configure-obs and again at each start. Returns the files it changed; throws OUTPUT_UNWRITABLE when one
+ * cannot be changed (it belongs to another user).
+ */
+export function protectPasswordFiles(dir: string): string[] {
+  const changed: string[] = [];
+  for (const path of [join(dir, GLOBAL_INI), join(dir, WEBSOCKET_JSON)]) {
+    if (!existsSync(path) || (statSync(path).mode & 0o077) === 0) continue;
+    try {
+      chmodSync(path, 0o600);
+    } catch (error) {
+      throw new BlurcamError(
+        'OUTPUT_UNWRITABLE',
+        `Cannot make ${path}, which holds the OBS websocket password, private: ${describeError(error)}`,
+        `Make it readable by its owner only: chmod 600 "${path}"`,
+        { cause: error },
+      );
+    }
+    changed.push(path);
+  }
+  return changed;
 }
 
 /** The stores an OBS version reads; both when the version is unknown (the unused one is harmless). */

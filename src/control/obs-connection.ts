@@ -28,6 +28,11 @@ type ObsEvent = keyof OBSEventTypes;
 
 const DEFAULT_CONNECT_TIMEOUT_MS = 5_000;
 const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
+/**
+ * How long closing waits for OBS to answer the websocket's closing handshake before dropping the connection.
+ * A frozen OBS never answers, and ws would wait 30 s; OBS itself answers in a few milliseconds.
+ */
+const CLOSE_TIMEOUT_MS = 1_000;
 
 /** obs-websocket 5.0.0 (OBS 28) has all of these; an OBS without one of them is too old for blurcam. */
 const REQUIRED_REQUESTS: readonly ObsRequest[] = [
@@ -82,7 +87,7 @@ export class ObsConnection {
       await Promise.race([handshake, deadline]);
     } catch (error) {
       handshake.catch(() => undefined);
-      await socket.disconnect().catch(() => undefined);
+      await closeSocket(socket);
       throw connectError(error, options, connectTimeoutMs);
     } finally {
       clearTimeout(timer);
@@ -168,8 +173,9 @@ export class ObsConnection {
     void this.closed.then((error) => listener(error.code, error.message));
   }
 
+  /** Ends the connection; takes at most about a second, even when OBS is frozen. */
   async close(): Promise<void> {
-    await this.socket.disconnect().catch(() => undefined);
+    await closeSocket(this.socket);
     this.isOpen = false;
   }
 }
@@ -183,6 +189,20 @@ export function obsStatusCode(error: unknown): number | undefined {
 }
 
 class HandshakeTimeout extends Error {}
+
+/** Closes politely, and drops the TCP connection when OBS does not answer within CLOSE_TIMEOUT_MS. */
+async function closeSocket(socket: OBSWebSocket): Promise<void> {
+  const closing = socket.disconnect().catch(() => undefined);
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<'timeout'>((resolve) => (timer = setTimeout(resolve, CLOSE_TIMEOUT_MS, 'timeout')));
+  const outcome = await Promise.race([closing, timedOut]);
+  clearTimeout(timer);
+  if (outcome !== 'timeout') return;
+  // obs-websocket-js keeps the ws socket in a field its types mark protected; ws's terminate() destroys the TCP
+  // socket at once, which emits the close event that disconnect() waits for.
+  (socket as unknown as { socket?: { terminate?: () => void } }).socket?.terminate?.();
+  await closing;
+}
 
 function connectError(error: unknown, options: ObsConnectionOptions, timeoutMs: number): BlurcamError {
   const { url } = options;

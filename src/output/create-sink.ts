@@ -9,6 +9,9 @@ export interface SinkOptions {
   width: number;
   height: number;
   fps: number;
+  /** For a video file: --force, and the files the run reads (never written over). */
+  force?: boolean;
+  inputs?: readonly string[];
   /** What 'obs' needs: OBS's address and password, the scene, the endpoint (`blurcam start` gives them). */
   obs?: ObsOutputOptions;
 }

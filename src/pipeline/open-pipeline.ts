@@ -25,6 +25,8 @@ export interface PipelineArgs {
   device: Device;
   threshold: number;
   softness: number;
+  /** Replace an existing --output file. */
+  force?: boolean;
 }
 
 export interface OpenPipelineOptions {
@@ -82,7 +84,15 @@ export async function openPipeline(args: PipelineArgs, options: OpenPipelineOpti
         frameSize: { width: source.width, height: source.height },
       });
     }
-    const sink = await createSink(args.output, { width: source.width, height: source.height, fps: source.fps, obs: options.obs });
+    const inputs = [args.input, args.background].filter((path): path is string => path !== undefined && path !== 'camera' && path !== 'demo');
+    const sink = await createSink(args.output, {
+      width: source.width,
+      height: source.height,
+      fps: source.fps,
+      obs: options.obs,
+      force: args.force,
+      inputs,
+    });
     const pipeline = new Pipeline(
       { source, segmenter, compositor, sink },
       {
