@@ -43,7 +43,9 @@ export const opencvCheck: Check = {
 export const modelCheck: Check = {
   link: 'model',
   async run(context) {
-    const missing = Object.values(BUNDLED_MODELS).filter((file) => !existsSync(`${DEFAULT_MODELS_DIR}${file}`));
+    const missing = Object.values(BUNDLED_MODELS)
+      .map((model) => model.file)
+      .filter((file) => !existsSync(`${DEFAULT_MODELS_DIR}${file}`));
     if (missing.length > 0) return problem(`The converted models are missing (${missing.join(', ')} in ${DEFAULT_MODELS_DIR}).`, 'Run `npm run models` in the blurcam folder.');
     const { OnnxModel } = await import('../segment/onnx-session.js');
     const file = resolveModelFile(context.options.model, 'video', context.frameSize);

@@ -80,8 +80,8 @@ describe('full-frame canvas (real OBS on a 1280x800 screen, plugin loaded)', () 
     expect(setup.changes).toContain('matched the canvas to the camera');
     expect(await connection.call('GetVideoSettings')).toMatchObject({ baseWidth: 1280, baseHeight: 720, outputWidth: 1280, outputHeight: 720, fpsNumerator: 30, fpsDenominator: 1 });
     const backup = JSON.parse(readFileSync(backupPath, 'utf8')) as Record<string, Record<string, unknown>>;
-    expect(Object.keys(backup)).toEqual(['blurcam-test']);
-    expect(backup['blurcam-test']).toMatchObject(FIRST_START_VIDEO);
+    expect(Object.keys(backup)).toEqual(['blurcam-headless']);
+    expect(backup['blurcam-headless']).toMatchObject(FIRST_START_VIDEO);
 
     const { image } = await waitFor(
       'the pattern filling the scene',
