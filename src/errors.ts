@@ -10,8 +10,13 @@ export type BlurcamErrorCode =
   // files and images
   | 'PATH_NOT_FOUND'
   | 'IMAGE_UNREADABLE'
+  | 'IMAGE_TOO_LARGE'
   | 'NO_IMAGES'
+  | 'PHOTOS_FAILED'
   | 'OUTPUT_UNWRITABLE'
+  | 'OUTPUT_EXISTS'
+  | 'OUTPUT_IS_INPUT'
+  | 'OUTPUT_NAME_CLASH'
   // models
   | 'MODEL_NOT_FOUND'
   | 'MODEL_INVALID'

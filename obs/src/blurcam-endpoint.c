@@ -9,12 +9,6 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#ifdef __APPLE__
-#define BLURCAM_RUNTIME_DIR_ENV "TMPDIR"
-#else
-#define BLURCAM_RUNTIME_DIR_ENV "XDG_RUNTIME_DIR"
-#endif
-
 #define BLURCAM_IPC_PREFIX "ipc://"
 #define BLURCAM_TCP_PREFIX "tcp://"
 
@@ -81,9 +75,26 @@ const char *blurcam_endpoint_check(const char *endpoint, char *normalized, size_
 	return NULL;
 }
 
+/*
+ * The user's private runtime folder, or NULL. On macOS the per-user temporary folder that confstr names: the
+ * same for an OBS started from the Dock as for blurcam in a terminal, whose $TMPDIR may differ.
+ */
+static const char *blurcam_runtime_dir(char *buffer, size_t size)
+{
+#ifdef __APPLE__
+	size_t length = confstr(_CS_DARWIN_USER_TEMP_DIR, buffer, size);
+	return length > 0 && length <= size ? buffer : NULL;
+#else
+	(void)buffer;
+	(void)size;
+	return getenv("XDG_RUNTIME_DIR");
+#endif
+}
+
 bool blurcam_endpoint_default(char *out, size_t out_size)
 {
-	const char *runtime_dir = getenv(BLURCAM_RUNTIME_DIR_ENV);
+	char runtime_dir_buffer[BLURCAM_ENDPOINT_MAX_LENGTH];
+	const char *runtime_dir = blurcam_runtime_dir(runtime_dir_buffer, sizeof(runtime_dir_buffer));
 	int written;
 	if (runtime_dir && runtime_dir[0] == '/') {
 		size_t length = strlen(runtime_dir);

@@ -20,8 +20,9 @@
 const char *blurcam_endpoint_check(const char *endpoint, char *normalized, size_t normalized_size);
 
 /*
- * The default endpoint: ipc://$XDG_RUNTIME_DIR/blurcam/frames.sock on Linux, ipc://$TMPDIR/blurcam/frames.sock
- * on macOS (both per-user folders); ipc:///tmp/blurcam-<uid>/frames.sock when the variable is unset.
+ * The default endpoint: ipc://$XDG_RUNTIME_DIR/blurcam/frames.sock on Linux, ipc://<per-user temporary
+ * folder>/blurcam/frames.sock on macOS (confstr(_CS_DARWIN_USER_TEMP_DIR), whatever $TMPDIR says); both are
+ * per-user folders. ipc:///tmp/blurcam-<uid>/frames.sock when that folder cannot be told.
  * Returns false if it does not fit in `out`.
  */
 bool blurcam_endpoint_default(char *out, size_t out_size);

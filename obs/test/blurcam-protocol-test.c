@@ -425,17 +425,28 @@ static void blurcam_test_endpoints(void)
 	blurcam_expect_endpoint(long_path, NULL);
 
 	char endpoint[BLURCAM_ENDPOINT_MAX_LENGTH];
-	setenv("XDG_RUNTIME_DIR", "/run/user/4242/", 1);
+	char expected[BLURCAM_ENDPOINT_MAX_LENGTH];
+#ifdef __APPLE__
+	/* The per-user temporary folder whatever $TMPDIR says: an OBS started from the Dock may have another. */
 	setenv("TMPDIR", "/run/user/4242/", 1);
+	char temp_dir[256];
+	size_t temp_length = confstr(_CS_DARWIN_USER_TEMP_DIR, temp_dir, sizeof(temp_dir)) > 0 ? strlen(temp_dir) : 0;
+	while (temp_length > 1 && temp_dir[temp_length - 1] == '/')
+		temp_dir[--temp_length] = '\0';
+	snprintf(expected, sizeof(expected), "ipc://%s/blurcam/frames.sock", temp_dir);
+	blurcam_check(temp_length > 0 && blurcam_endpoint_default(endpoint, sizeof(endpoint)) && strcmp(endpoint, expected) == 0,
+		      "default endpoint in the per-user temporary folder", "got %s", endpoint);
+	unsetenv("TMPDIR");
+#else
+	setenv("XDG_RUNTIME_DIR", "/run/user/4242/", 1);
 	blurcam_check(blurcam_endpoint_default(endpoint, sizeof(endpoint)) &&
 			      strcmp(endpoint, "ipc:///run/user/4242/blurcam/frames.sock") == 0,
 		      "default endpoint in the runtime folder", "got %s", endpoint);
 	unsetenv("XDG_RUNTIME_DIR");
-	unsetenv("TMPDIR");
-	char expected[128];
 	snprintf(expected, sizeof(expected), "ipc:///tmp/blurcam-%u/frames.sock", (unsigned)getuid());
 	blurcam_check(blurcam_endpoint_default(endpoint, sizeof(endpoint)) && strcmp(endpoint, expected) == 0,
 		      "default endpoint without a runtime folder", "got %s", endpoint);
+#endif
 }
 
 static void blurcam_test_ipc_preparation(void)

@@ -4,6 +4,7 @@
  * are accepted. obs/src/blurcam-endpoint.c applies the same rules on the plugin side;
  * test/integration/plugin-protocol.test.ts checks both agree.
  */
+import { execFileSync } from 'node:child_process';
 import { chmodSync, lstatSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { BlurcamError, describeError } from '../errors.js';
@@ -21,6 +22,8 @@ export interface EndpointContext {
   env?: NodeJS.ProcessEnv;
   platform?: NodeJS.Platform;
   uid?: number;
+  /** macOS: the per-user temporary folder, or undefined when it cannot be told. Default: darwinUserTempDir. */
+  darwinTempDir?: () => string | undefined;
 }
 
 /** Longest socket path: sockaddr_un.sun_path minus its terminating NUL (108 bytes on Linux, 104 on macOS). */
@@ -28,12 +31,37 @@ function maxIpcPathLength(platform: NodeJS.Platform): number {
   return platform === 'linux' ? 107 : 103;
 }
 
+let cachedDarwinTempDir: { dir: string | undefined } | undefined;
+
 /**
- * The default endpoint: ipc://$XDG_RUNTIME_DIR/blurcam/frames.sock on Linux, ipc://$TMPDIR/blurcam/frames.sock
- * on macOS (both folders belong to the user), ipc:///tmp/blurcam-<uid>/frames.sock when the variable is unset.
+ * macOS's per-user temporary folder (/var/folders/.../T/), as confstr(_CS_DARWIN_USER_TEMP_DIR) names it in the
+ * plugin. $TMPDIR is not used: an OBS started from the Dock may not have the terminal's. Asked once, then cached.
  */
-export function defaultEndpoint({ env = process.env, platform = process.platform, uid = process.getuid?.() ?? 0 }: EndpointContext = {}): string {
-  const runtimeDir = platform === 'darwin' ? env.TMPDIR : env.XDG_RUNTIME_DIR;
+export function darwinUserTempDir(): string | undefined {
+  if (!cachedDarwinTempDir) {
+    try {
+      const output = execFileSync('/usr/bin/getconf', ['DARWIN_USER_TEMP_DIR'], { encoding: 'utf8', timeout: 5_000, stdio: ['ignore', 'pipe', 'ignore'] });
+      cachedDarwinTempDir = { dir: output.trim() || undefined };
+    } catch {
+      // The plugin falls back to /tmp/blurcam-<uid> too when confstr fails, so both sides still agree.
+      cachedDarwinTempDir = { dir: undefined };
+    }
+  }
+  return cachedDarwinTempDir.dir;
+}
+
+/**
+ * The default endpoint: ipc://$XDG_RUNTIME_DIR/blurcam/frames.sock on Linux, ipc://<per-user temporary
+ * folder>/blurcam/frames.sock on macOS (both folders belong to the user), ipc:///tmp/blurcam-<uid>/frames.sock
+ * when that folder cannot be told.
+ */
+export function defaultEndpoint({
+  env = process.env,
+  platform = process.platform,
+  uid = process.getuid?.() ?? 0,
+  darwinTempDir = darwinUserTempDir,
+}: EndpointContext = {}): string {
+  const runtimeDir = platform === 'darwin' ? darwinTempDir() : env.XDG_RUNTIME_DIR;
   if (runtimeDir?.startsWith('/')) {
     const trimmed = runtimeDir.replace(/\/+$/, '') || '/';
     return `${IPC_PREFIX}${trimmed}/${DIR_NAME}/${SOCKET_NAME}`;

@@ -9,9 +9,8 @@
  * drops silently; PUSH tells us, so the counts are real.) See docs/bridge.md.
  */
 import { Push } from 'zeromq';
-import type { FrameSink, OutputFrame } from '../pipeline/frame-sink.js';
 import { validateEndpoint } from './endpoint.js';
-import { encodeFrame } from './frame-protocol.js';
+import { type BgraFrame, encodeFrame } from './frame-protocol.js';
 
 export interface FrameSenderStats {
   /** Frames handed to ZeroMQ (queued for the plugin). */
@@ -20,8 +19,7 @@ export interface FrameSenderStats {
   dropped: number;
 }
 
-export class ZmqFrameSender implements FrameSink {
-  readonly description: string;
+export class ZmqFrameSender {
   readonly endpoint: string;
   private readonly socket: Push;
   private readonly counts: FrameSenderStats = { sent: 0, dropped: 0 };
@@ -30,7 +28,6 @@ export class ZmqFrameSender implements FrameSink {
   /** Connects to `endpoint` (checked again here: frames only ever go to a local endpoint). */
   constructor(endpoint: string) {
     this.endpoint = validateEndpoint(endpoint);
-    this.description = `OBS plugin at ${this.endpoint}`;
     this.socket = new Push({
       immediate: true,
       sendHighWaterMark: 1,
@@ -46,7 +43,7 @@ export class ZmqFrameSender implements FrameSink {
   }
 
   /** False when the frame was dropped; true when ZeroMQ took it (should it still fail, it counts as dropped). */
-  write(frame: OutputFrame): boolean {
+  write(frame: BgraFrame): boolean {
     if (this.closed || !this.socket.writable) {
       this.counts.dropped++;
       return false;

@@ -22,7 +22,7 @@ describe('plugin frame protocol (C test program)', () => {
   let workDir: string;
 
   beforeAll(() => {
-    execFileSync(join(repoDir, 'scripts', 'build-plugin.sh'), { stdio: 'pipe' });
+    execFileSync(join(repoDir, 'scripts', 'build-plugin.sh'), ['--warnings-as-errors'], { stdio: 'pipe' });
     workDir = mkdtempSync(join(tmpdir(), 'blurcam-protocol-'));
   }, 180_000);
 
@@ -54,7 +54,7 @@ describe('plugin frame protocol (C test program)', () => {
     const height = 36;
     const stride = width * 4 + 32;
     const data = Buffer.alloc(stride * height, 7);
-    const message = encodeFrame({ seq: 123456789, captureTimeNs: 987654321012345678n, width, height, format: 'bgra', stride, data });
+    const message = encodeFrame({ seq: 123456789, captureTimeNs: 987654321012345678n, width, height, stride, data });
     const bgraPath = join(workDir, 'bgra.bin');
     writeFileSync(bgraPath, message);
     const parsed = runTestProgram(['--parse', bgraPath]).trim();
@@ -114,11 +114,22 @@ describe('plugin frame protocol (C test program)', () => {
   });
 
   it('computes the same default endpoint as src/transport/endpoint.ts', () => {
-    const withRuntimeDir = { ...process.env, XDG_RUNTIME_DIR: '/run/user/4321/', TMPDIR: '/run/user/4321/' };
+    const withRuntimeDir = { ...process.env, XDG_RUNTIME_DIR: '/run/user/4321/' };
     expect(runTestProgram(['--default-endpoint'], withRuntimeDir).trim()).toBe(defaultEndpoint({ env: withRuntimeDir }));
     const withoutRuntimeDir = { ...process.env };
     delete withoutRuntimeDir.XDG_RUNTIME_DIR;
-    delete withoutRuntimeDir.TMPDIR;
     expect(runTestProgram(['--default-endpoint'], withoutRuntimeDir).trim()).toBe(defaultEndpoint({ env: withoutRuntimeDir }));
+  });
+
+  it("builds the macOS default from the per-user temporary folder the way the plugin builds it from its runtime folder", () => {
+    // Only a Mac runs the plugin's confstr(_CS_DARWIN_USER_TEMP_DIR) branch (obs/test checks it there). Here: the
+    // path built from a folder, and the fallback when the folder cannot be told, match the plugin's.
+    const folder = '/var/folders/ab/cd/T/';
+    const plugin = runTestProgram(['--default-endpoint'], { ...process.env, XDG_RUNTIME_DIR: folder }).trim();
+    expect(defaultEndpoint({ env: {}, platform: 'darwin', darwinTempDir: () => folder })).toBe(plugin);
+    const withoutRuntimeDir = { ...process.env };
+    delete withoutRuntimeDir.XDG_RUNTIME_DIR;
+    const pluginFallback = runTestProgram(['--default-endpoint'], withoutRuntimeDir).trim();
+    expect(defaultEndpoint({ env: { TMPDIR: folder }, platform: 'darwin', darwinTempDir: () => undefined })).toBe(pluginFallback);
   });
 });

@@ -11,10 +11,10 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { BlurcamError } from '../../src/errors.js';
-import type { OutputFrame } from '../../src/pipeline/frame-sink.js';
+import type { OutputFrame } from '../../src/output/frame-sink.js';
 import { FRAME_PROTOCOL, readFrameHeader } from '../../src/transport/frame-protocol.js';
 import { ZmqFrameSender } from '../../src/transport/zmq-frame-sender.js';
-import { freePort } from '../../src/control/headless-obs.js';
+import { freePort } from '../support/headless-obs.js';
 
 const WIDTH = 1280;
 const HEIGHT = 720;

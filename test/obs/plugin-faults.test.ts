@@ -13,7 +13,7 @@ import { setupBlurcamScene } from '../../src/control/obs-setup.js';
 import { defaultEndpoint } from '../../src/transport/endpoint.js';
 import { FRAME_PROTOCOL, writeFrameHeader } from '../../src/transport/frame-protocol.js';
 import { BLURCAM_INPUT_NAME } from '../../src/control/obs-setup.js';
-import { type ObsInstance, startObs } from './obs-harness.js';
+import { type HeadlessObs, startHeadlessObs } from '../support/headless-obs.js';
 import {
   PATTERN_A,
   PATTERN_B,
@@ -45,7 +45,7 @@ function withField(offset: number, value: number, size: 2 | 4 = 4): Buffer {
 }
 
 describe('blurcam source faults in real OBS', { timeout: 120_000 }, () => {
-  let obs: ObsInstance;
+  let obs: HeadlessObs;
   let connection: ObsConnection;
   let endpoint: string;
   let sender: PatternSender | undefined;
@@ -56,7 +56,7 @@ describe('blurcam source faults in real OBS', { timeout: 120_000 }, () => {
 
   beforeAll(async () => {
     preparePluginTests();
-    obs = await startObs({ plugin: true });
+    obs = await startHeadlessObs({ plugin: true });
     connection = await obs.connect();
     endpoint = `ipc://${join(obs.home, 'faults.sock')}`;
     await setupBlurcamScene(connection, { sceneName: SCENE, endpoint, inputName: INPUT });

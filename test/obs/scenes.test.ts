@@ -14,7 +14,7 @@ import { builtInBackdrop } from '../../src/composite/backdrop.js';
 import { coverImage } from '../../src/composite/cover-image.js';
 import { renderSlate } from '../../src/composite/slate.js';
 import type { RunningStatus } from '../../src/live/control-socket.js';
-import { freePort } from '../../src/control/headless-obs.js';
+import { freePort } from '../support/headless-obs.js';
 import type { ObsConnection } from '../../src/control/obs-connection.js';
 import { BLURCAM_INPUT_NAME } from '../../src/control/obs-setup.js';
 import { DEFAULT_SCENES } from '../../src/live/scene-config.js';
@@ -23,7 +23,7 @@ import { FRAME_PROTOCOL, readFrameHeader } from '../../src/transport/frame-proto
 import { runCli } from '../support/run-cli.js';
 import { Blurcam } from '../support/blurcam-process.js';
 import { demoRegions, sharpness } from './demo-regions.js';
-import { type ObsInstance, startObs } from './obs-harness.js';
+import { type HeadlessObs, startHeadlessObs } from '../support/headless-obs.js';
 import { preparePluginTests, screenshot, showsPlaceholder, waitFor } from './plugin-helpers.js';
 
 const WIDTH = 640;
@@ -48,7 +48,7 @@ function framePixels(message: Buffer): Mat {
 }
 
 describe('scenes drive blurcam (real CLI, real OBS with the plugin)', { timeout: 300_000 }, () => {
-  let obs: ObsInstance;
+  let obs: HeadlessObs;
   let probe: ObsConnection;
   let runtimeDir: string;
   const blurcams: Blurcam[] = [];
@@ -73,7 +73,7 @@ describe('scenes drive blurcam (real CLI, real OBS with the plugin)', { timeout:
 
   beforeAll(async () => {
     preparePluginTests();
-    obs = await startObs({ plugin: true, width: WIDTH, height: HEIGHT, fps: FPS });
+    obs = await startHeadlessObs({ plugin: true, width: WIDTH, height: HEIGHT, fps: FPS });
     runtimeDir = join(obs.home, 'runtime');
     probe = await obs.connect();
     regions = demoRegions(scene());

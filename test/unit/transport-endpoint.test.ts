@@ -3,15 +3,29 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BlurcamError } from '../../src/errors.js';
-import { defaultEndpoint, resolveEndpoint, validateEndpoint } from '../../src/transport/endpoint.js';
+import { darwinUserTempDir, defaultEndpoint, resolveEndpoint, validateEndpoint } from '../../src/transport/endpoint.js';
 import { thrownBlurcamError as thrown } from '../support/expect-blurcam-error.js';
 
 
 describe('defaultEndpoint', () => {
-  it('uses XDG_RUNTIME_DIR on Linux and TMPDIR on macOS', () => {
-    const env = { XDG_RUNTIME_DIR: '/run/user/1000', TMPDIR: '/var/folders/ab/cd/T/' };
-    expect(defaultEndpoint({ env, platform: 'linux', uid: 1000 })).toBe('ipc:///run/user/1000/blurcam/frames.sock');
-    expect(defaultEndpoint({ env, platform: 'darwin', uid: 501 })).toBe('ipc:///var/folders/ab/cd/T/blurcam/frames.sock');
+  it("uses XDG_RUNTIME_DIR on Linux and the per-user temporary folder on macOS, whatever the process's TMPDIR", () => {
+    const env = { XDG_RUNTIME_DIR: '/run/user/1000', TMPDIR: '/private/tmp/from-a-terminal/' };
+    const darwinTempDir = () => '/var/folders/ab/cd/T/';
+    expect(defaultEndpoint({ env, platform: 'linux', uid: 1000, darwinTempDir })).toBe('ipc:///run/user/1000/blurcam/frames.sock');
+    expect(defaultEndpoint({ env, platform: 'darwin', uid: 501, darwinTempDir })).toBe('ipc:///var/folders/ab/cd/T/blurcam/frames.sock');
+    expect(defaultEndpoint({ env: {}, platform: 'darwin', uid: 501, darwinTempDir })).toBe('ipc:///var/folders/ab/cd/T/blurcam/frames.sock');
+  });
+
+  it('on macOS falls back to /tmp/blurcam-<uid> when the per-user folder cannot be told, as the plugin does', () => {
+    const env = { TMPDIR: '/var/folders/ab/cd/T/' };
+    expect(defaultEndpoint({ env, platform: 'darwin', uid: 501, darwinTempDir: () => undefined })).toBe('ipc:///tmp/blurcam-501/frames.sock');
+  });
+
+  it('asks getconf for the per-user temporary folder, which only macOS knows', () => {
+    // Linux's getconf has no DARWIN_USER_TEMP_DIR: the lookup fails cleanly, and the answer is cached.
+    if (process.platform === 'darwin') expect(darwinUserTempDir()).toMatch(/^\/.+\/T\/?$/);
+    else expect(darwinUserTempDir()).toBeUndefined();
+    expect(darwinUserTempDir()).toBe(darwinUserTempDir());
   });
 
   it('falls back to a per-user folder in /tmp without a runtime folder', () => {

@@ -2,7 +2,7 @@
  * The OBS plugin's counters, read through obs-websocket: the plugin registers the vendor "blurcam" with the
  * request "GetStats" (obs/src/blurcam-vendor.c), answered from OBS with what the plugin itself measured.
  */
-import type { ObsConnection } from '../control/obs-connection.js';
+import type { ObsConnection } from './obs-connection.js';
 
 export type PluginSourceState = 'waiting' | 'receiving' | 'not_running' | 'endpoint_error';
 
