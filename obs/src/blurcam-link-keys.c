@@ -23,8 +23,13 @@ static char *blurcam_link_key_field(struct blurcam_link_keys *keys, size_t index
 
 bool blurcam_link_keys_dir(char *out, size_t out_size)
 {
+	const char *chosen = getenv("BLURCAM_CONFIG_DIR");
 	const char *home = getenv("HOME");
 	int written;
+	if (chosen && chosen[0] == '/') {
+		written = snprintf(out, out_size, "%s", chosen);
+		return written > 0 && (size_t)written < out_size;
+	}
 #ifdef __APPLE__
 	if (!home || home[0] != '/')
 		return false;

@@ -23,8 +23,9 @@ struct blurcam_link_keys {
 };
 
 /*
- * blurcam's settings folder, as src/config.ts computes it: $XDG_CONFIG_HOME/blurcam (when absolute) or
- * ~/.config/blurcam on Linux, ~/Library/Application Support/blurcam on macOS. False without HOME.
+ * blurcam's settings folder, as src/config.ts computes it: $BLURCAM_CONFIG_DIR when set, else
+ * $XDG_CONFIG_HOME/blurcam (when absolute) or ~/.config/blurcam on Linux, ~/Library/Application Support/blurcam
+ * on macOS. False without HOME.
  */
 bool blurcam_link_keys_dir(char *out, size_t out_size);
 
