@@ -15,7 +15,7 @@ import { availableParallelism, loadavg } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { parseSize } from '../config.js';
+import { configDir, parseSize } from '../config.js';
 import { findObsPluginBuild, startHeadlessObs } from '../control/headless-obs.js';
 import { setupBlurcamScene } from '../control/obs-setup.js';
 import { BlurcamError } from '../errors.js';
@@ -100,7 +100,8 @@ export async function measureObsLatency(options: ObsLatencyOptions): Promise<Obs
     // By default the source sits in the live scene, rendered every frame as when someone is on a call.
     const endpoint = options.endpoint ? validateEndpoint(options.endpoint) : defaultEndpoint({ env: obs.env });
     await setupBlurcamScene(connection, { sceneName: 'blurcam', endpoint, inputName: INPUT, program: options.hidden ? 'keep' : 'switch' });
-    sender = new ZmqFrameSender(endpoint);
+    // Over tcp the sender needs the keys this OBS's plugin uses, in the settings folder of OBS's HOME.
+    sender = new ZmqFrameSender(endpoint, { keyDir: configDir(obs.env) });
     const frames = makeFrames(options.width, options.height);
 
     const warmedUp = await feed(sender, frames, options, Date.now() + WARMUP_MS, 0);
