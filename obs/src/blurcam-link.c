@@ -147,7 +147,13 @@ bool blurcam_link_open(struct blurcam_link *link, const char *endpoint, const ch
 
 void blurcam_link_close(struct blurcam_link *link)
 {
-	void *sockets[] = {link->pull, link->monitor, link->zap};
+	/*
+	 * Monitoring is stopped before any socket closes, while its receiving end is still open: closing the
+	 * sockets with the monitor running can leave an event undelivered and zmq_ctx_term waiting forever.
+	 */
+	if (link->pull && link->monitor)
+		zmq_socket_monitor(link->pull, NULL, 0);
+	void *sockets[] = {link->monitor, link->pull, link->zap};
 	for (size_t i = 0; i < sizeof(sockets) / sizeof(sockets[0]); i++) {
 		if (sockets[i])
 			zmq_close(sockets[i]);
