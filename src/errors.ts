@@ -40,7 +40,11 @@ export type BlurcamErrorCode =
   | 'OBS_REQUEST_FAILED'
   | 'VIRTUALCAM_UNAVAILABLE'
   // transport
-  | 'ENDPOINT_INVALID';
+  | 'ENDPOINT_INVALID'
+  | 'ENDPOINT_UNSAFE'
+  | 'FRAME_LINK_KEYS'
+  | 'CURVE_UNAVAILABLE'
+  | 'FRAME_TOO_LARGE';
 
 export class BlurcamError extends Error {
   override readonly name = 'BlurcamError';
