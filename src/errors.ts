@@ -41,6 +41,11 @@ export type BlurcamErrorCode =
   | 'VIRTUALCAM_UNAVAILABLE'
   // transport
   | 'ENDPOINT_INVALID'
+  | 'ENDPOINT_UNSAFE'
+  | 'FRAME_LINK_KEYS'
+  | 'CURVE_UNAVAILABLE'
+  | 'FRAME_TOO_LARGE'
+
   // the running blurcam (status, stop, one at a time)
   | 'ALREADY_RUNNING'
   | 'NOT_RUNNING';

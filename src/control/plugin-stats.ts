@@ -22,6 +22,8 @@ export interface PluginSourceStats {
   /** Messages refused by the frame parser, in total and per reason (docs/frame-protocol.md). */
   malformed: number;
   malformedByReason: Record<string, number>;
+  /** Peers whose ZeroMQ handshake failed: over tcp, anyone without blurcam's key (docs/bridge.md#security). */
+  refused: number;
   /** Sequence number of the last valid frame received; size of the last frame shown. */
   lastSeq: number;
   width: number;

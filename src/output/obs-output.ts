@@ -84,7 +84,8 @@ export class ObsOutput implements FrameSink {
     });
     await session.start();
     try {
-      return new ObsOutput(session, new ZmqFrameSender(endpoint), options);
+      const sender = new ZmqFrameSender(endpoint, { onRefused: (warning) => notify({ kind: 'warning', warning }) });
+      return new ObsOutput(session, sender, options);
     } catch (error) {
       await session.stop();
       throw error;
@@ -97,8 +98,8 @@ export class ObsOutput implements FrameSink {
 
   /** While running: OBS's state and the sender's counts. After close(): the counts and the plugin's own. */
   status(): string {
-    const { sent, dropped } = this.sender.stats;
-    const counts = `sent ${sent}, dropped ${dropped}`;
+    const { sent, dropped, refused } = this.sender.stats;
+    const counts = `sent ${sent}, dropped ${dropped}${refused > 0 ? `, refused ${refused} (over the frame protocol's limits)` : ''}`;
     if (this.pluginCounts !== undefined) return `OBS: ${counts}; ${this.pluginCounts}`;
     return `OBS ${this.describeState()}, ${counts}`;
   }

@@ -11,6 +11,7 @@ import { availableParallelism, loadavg } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { configDir } from '../../src/config-file.js';
 import { parseSize } from '../../src/config.js';
 import { keepFrameMemoryInProcess } from '../../src/opencv.js';
 import { findObsPluginBuild, startHeadlessObs } from '../support/headless-obs.js';
@@ -100,7 +101,8 @@ export async function measureObsLatency(options: ObsLatencyOptions): Promise<Obs
     // By default the source sits in the live scene, rendered every frame as when someone is on a call.
     const endpoint = options.endpoint ? validateEndpoint(options.endpoint) : defaultEndpoint({ env: obs.env });
     await setupBlurcamScene(connection, { sceneName: 'blurcam', endpoint, inputName: INPUT, program: options.hidden ? 'keep' : 'switch' });
-    sender = new ZmqFrameSender(endpoint);
+    // Over tcp the sender needs the keys this OBS's plugin uses, in the settings folder of OBS's HOME.
+    sender = new ZmqFrameSender(endpoint, { keyDir: configDir(obs.env) });
     const frames = makeFrames(options.width, options.height);
 
     const warmedUp = await feed(sender, frames, options, Date.now() + WARMUP_MS, 0);

@@ -8,6 +8,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { Push } from 'zeromq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { configDir } from '../../src/config.js';
 import type { ObsConnection } from '../../src/control/obs-connection.js';
 import { setupBlurcamScene } from '../../src/control/obs-setup.js';
 import { defaultEndpoint } from '../../src/transport/endpoint.js';
@@ -169,7 +170,7 @@ describe('blurcam source faults in real OBS', { timeout: 120_000 }, () => {
     expect(existsSync(endpoint.slice('ipc://'.length))).toBe(false);
 
     await sender?.stop();
-    sender = startPatternSender(tcpEndpoint, PATTERN_B);
+    sender = startPatternSender(tcpEndpoint, PATTERN_B, 30, '1280x720', configDir(obs.env));
     await showsSoon(PATTERN_B, 'frames over tcp');
     await sender.stop();
     await connection.call('SetInputSettings', { inputName: INPUT, inputSettings: { endpoint }, overlay: true });

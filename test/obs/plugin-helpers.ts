@@ -32,9 +32,14 @@ export interface PatternSender {
   kill(): Promise<void>;
 }
 
-export function startPatternSender(endpoint: string, pattern: Pattern, fps = 30, size = '1280x720'): PatternSender {
+/**
+ * Starts the pattern sender. Over tcp it needs the keys of the OBS it sends to: `keyDir`, that OBS's blurcam
+ * settings folder (configDir(obs.env)).
+ */
+export function startPatternSender(endpoint: string, pattern: Pattern, fps = 30, size = '1280x720', keyDir?: string): PatternSender {
   const script = join(repoDir, 'test', 'obs', 'plugin-pattern-sender.mjs');
-  const child = spawn(process.execPath, [script, endpoint, pattern.join(','), String(fps), size], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const env = { ...process.env, ...(keyDir ? { BLURCAM_CONFIG_DIR: keyDir } : {}) };
+  const child = spawn(process.execPath, [script, endpoint, pattern.join(','), String(fps), size], { stdio: ['ignore', 'pipe', 'inherit'], env });
   const exited = new Promise<void>((resolveExit) => child.once('exit', () => resolveExit()));
   const end = async (signal: NodeJS.Signals) => {
     if (child.exitCode === null && child.signalCode === null) child.kill(signal);

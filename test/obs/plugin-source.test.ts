@@ -122,7 +122,7 @@ describe('blurcam source in real OBS', { timeout: 120_000 }, () => {
     const before = (await sourceStats(connection, INPUT)).shown;
     await connection.call('RemoveInput', { inputName: INPUT });
     const summary = await waitFor('the summary line in the OBS log', async () => {
-      const match = /\[blurcam\] source 'blurcam camera' stopped: received (\d+), shown (\d+), dropped \d+, missed \d+, malformed 0; glass-to-OBS latency median [\d.]+ ms, p95 [\d.]+ ms/.exec(obs.logs());
+      const match = /\[blurcam\] source 'blurcam camera' stopped: received (\d+), shown (\d+), dropped \d+, missed \d+, malformed 0, refused peers 0; glass-to-OBS latency median [\d.]+ ms, p95 [\d.]+ ms/.exec(obs.logs());
       return match ?? undefined;
     });
     expect(Number(summary[2])).toBe(before);
