@@ -31,7 +31,7 @@ compiler=${CC:-$(command -v clang-14 || command -v clang || true)}
 
 mkdir -p "$build_dir"
 if ! CC="$compiler" cmake -S "$repo_dir/obs" -B "$build_dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DBLURCAM_BUILD_FUZZERS=ON \
-  -DBLURCAM_BUILD_TESTS=OFF >"$build_dir/configure.log" 2>&1; then
+  -DBLURCAM_BUILD_TESTS=OFF -DBLURCAM_BUILD_PLUGIN=OFF >"$build_dir/configure.log" 2>&1; then
   cat "$build_dir/configure.log" >&2
   fail "configuring the fuzz build failed (log above)." "install clang-14 and libclang-rt-14-dev, and the plugin's build dependencies (scripts/install-obs.sh)"
 fi
