@@ -15,13 +15,18 @@ Usage: scripts/install-obs.sh [--yes] [--skip-system] [--skip-obs-settings]
 Sets blurcam up on this machine. Safe to run again: steps already done change nothing.
 
   1. System packages
-       Debian/Ubuntu (apt): obs-studio libobs-dev libopencv-dev libzmq3-dev cmake pkg-config g++ xvfb ffmpeg chromium
-       macOS (Homebrew):    obs (cask), opencv, zeromq, cmake, pkgconf
+       Debian/Ubuntu (apt): obs-studio libsimde-dev libopencv-dev libzmq3-dev cmake pkg-config g++ make
+                            xz-utils curl xvfb ffmpeg procps chromium
+       macOS (Homebrew):    obs (cask), opencv, zeromq, simde, cmake, pkgconf
   2. npm packages, with the switches this project needs (no downloads outside the npm registry),
      then the TypeScript build and the model conversion (models/*.onnx).
-  3. The blurcam OBS plugin: built from obs/ and copied into your OBS plugin folder
+  3. The blurcam OBS plugin: built from obs/ for the installed OBS and copied into your OBS plugin folder
        Linux: ~/.config/obs-studio/plugins/blurcam-obs/
        macOS: ~/Library/Application Support/obs-studio/plugins/blurcam-obs.plugin
+     The first build fetches the libobs headers of your OBS's version into ~/.cache/blurcam (Linux: OBS's
+     Debian/Ubuntu source package, with apt; macOS: ~/Library/Caches/blurcam, obs-studio's source archive
+     from GitHub); see scripts/build-plugin.sh --help. If the plugin cannot be built, step 4 still runs
+     and the script then exits with an error that says why.
   4. OBS's websocket server (`blurcam configure-obs`): turned on, with authentication. A password you
      already set in OBS is kept; otherwise a random one is generated. It is stored for blurcam in its
      config file (Linux: ~/.config/blurcam/config.json, macOS: ~/Library/Application Support/blurcam/
@@ -76,7 +81,7 @@ check_node() {
 
 install_system_linux() {
   command -v apt-get >/dev/null || fail "this Linux has no apt-get." "install the packages listed in --help with your package manager, then run with --skip-system"
-  local packages=(obs-studio libobs-dev libopencv-dev libzmq3-dev cmake pkg-config g++ make xvfb ffmpeg chromium)
+  local packages=(obs-studio libsimde-dev libopencv-dev libzmq3-dev cmake pkg-config g++ make xz-utils curl xvfb ffmpeg procps chromium)
   local missing=()
   for package in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed' || missing+=("$package")
@@ -92,7 +97,7 @@ install_system_linux() {
 
 install_system_macos() {
   command -v brew >/dev/null || fail "Homebrew is not installed." "install it from https://brew.sh, then run this script again"
-  local formulae=(opencv zeromq cmake pkgconf)
+  local formulae=(opencv zeromq simde cmake pkgconf)
   local missing=()
   for formula in "${formulae[@]}"; do
     brew list --formula "$formula" >/dev/null 2>&1 || missing+=("$formula")
@@ -128,13 +133,15 @@ install_npm_packages() {
   fi
 }
 
+# A plugin that does not build leaves the rest of the set-up useful (the websocket settings, blurcam with
+# --output FILE), so the remaining steps run and the script fails at the end.
+plugin_installed=false
 install_plugin() {
-  local build_script="$repo_dir/scripts/build-plugin.sh"
-  if [ ! -x "$build_script" ]; then
-    echo "scripts/build-plugin.sh is not there: the plugin is not built"
-    return
+  if "$repo_dir/scripts/build-plugin.sh" --install; then
+    plugin_installed=true
+  else
+    echo "The OBS plugin was not built (the lines above say why); the remaining steps go on." >&2
   fi
-  "$build_script" --install
 }
 
 # Whether an OBS of this user runs on these settings (an OBS started with another HOME, as tests do,
@@ -187,6 +194,10 @@ else
   configure_obs_websocket
 fi
 
+if ! $plugin_installed; then
+  fail "the OBS plugin did not build (see the build-plugin.sh message above); the other steps are done." \
+    "fix what it names, then run scripts/build-plugin.sh --install (or this script again)"
+fi
 step "Done"
 echo "Try it: npx blurcam start --input demo --output demo.mp4 --frames 150"
 echo "With OBS: npx blurcam start --launch-obs   (see docs/setup-$platform.md)"

@@ -7,12 +7,14 @@ import { hideBin } from 'yargs/helpers';
 import { benchCommand } from './commands/bench.js';
 import { configureObsCommand } from './commands/configure-obs.js';
 import { devicesCommand } from './commands/devices.js';
+import { doctorCommand } from './commands/doctor.js';
 import { segmentCommand } from './commands/segment.js';
 import { startCommand } from './commands/start.js';
 import { statusCommand } from './commands/status.js';
 import { stopCommand } from './commands/stop.js';
 import { scenesCommand } from './commands/scenes.js';
-import { defaultConfigPath, loadConfigFile, optionsFromEnv } from './config.js';
+import { EXIT_OUTPUT_CLOSED, outputClosed, watchForClosedOutput } from './closed-output.js';
+import { checkOptions, defaultConfigPath, loadConfigFile, type OptionOrigins, optionsFromEnv } from './config.js';
 import { BlurcamError, isBlurcamError } from './errors.js';
 
 /** Exit codes: 1 for a failure at run time, 2 for a bad command line or config value. */
@@ -61,14 +63,16 @@ export function printError(error: unknown, stderr: NodeJS.WritableStream = proce
 }
 
 export async function main(args: string[] = hideBin(process.argv), env: NodeJS.ProcessEnv = process.env): Promise<number> {
-  // Flags > BLURCAM_* env > config file > defaults: yargs puts flags above any config object.
-  let config: Record<string, unknown>;
+  // Flags > BLURCAM_* env > config file > defaults: yargs puts flags above any config object. Values from the file
+  // and the environment are checked as they are read; flags once yargs has parsed them (checkOptions).
+  let origins: OptionOrigins;
   try {
     const { path, explicit } = configPathFrom(args, env);
-    config = { ...loadConfigFile(path, { explicit }), ...optionsFromEnv(env) };
+    origins = { args, file: loadConfigFile(path, { explicit }), env: optionsFromEnv(env), filePath: path };
   } catch (error) {
     return printError(error);
   }
+  const config = { ...origins.file, ...origins.env };
 
   const parser = yargs(args)
     .scriptName('blurcam')
@@ -77,6 +81,7 @@ export async function main(args: string[] = hideBin(process.argv), env: NodeJS.P
     .usage('$0 <command> [options]\n\nA camera with the background blurred or replaced, for every call app (through OBS).')
     .config(config)
     .middleware(dropOptionsTheCommandLacks(config), true)
+    .middleware((argv) => checkOptions(argv, origins), true)
     .command(startCommand)
     .command(statusCommand)
     .command(stopCommand)
@@ -85,6 +90,7 @@ export async function main(args: string[] = hideBin(process.argv), env: NodeJS.P
     .command(devicesCommand)
     .command(segmentCommand)
     .command(configureObsCommand)
+    .command(doctorCommand)
     .strictCommands()
     .strictOptions()
     .demandCommand(1, 'Name a command.')
@@ -107,4 +113,8 @@ export async function main(args: string[] = hideBin(process.argv), env: NodeJS.P
   return Number(process.exitCode ?? 0);
 }
 
-process.exitCode = await main();
+watchForClosedOutput();
+const exitCode = await main();
+process.exitCode = outputClosed.aborted ? EXIT_OUTPUT_CLOSED : exitCode;
+// A last write that fails (the summary at the end) is reported only after main() has returned.
+outputClosed.addEventListener('abort', () => (process.exitCode = EXIT_OUTPUT_CLOSED));

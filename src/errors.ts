@@ -10,8 +10,13 @@ export type BlurcamErrorCode =
   // files and images
   | 'PATH_NOT_FOUND'
   | 'IMAGE_UNREADABLE'
+  | 'IMAGE_TOO_LARGE'
   | 'NO_IMAGES'
+  | 'PHOTOS_FAILED'
   | 'OUTPUT_UNWRITABLE'
+  | 'OUTPUT_EXISTS'
+  | 'OUTPUT_IS_INPUT'
+  | 'OUTPUT_NAME_CLASH'
   // models
   | 'MODEL_NOT_FOUND'
   | 'MODEL_INVALID'
@@ -36,6 +41,11 @@ export type BlurcamErrorCode =
   | 'VIRTUALCAM_UNAVAILABLE'
   // transport
   | 'ENDPOINT_INVALID'
+  | 'ENDPOINT_UNSAFE'
+  | 'FRAME_LINK_KEYS'
+  | 'CURVE_UNAVAILABLE'
+  | 'FRAME_TOO_LARGE'
+
   // the running blurcam (status, stop, one at a time)
   | 'ALREADY_RUNNING'
   | 'NOT_RUNNING';

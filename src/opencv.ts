@@ -27,10 +27,16 @@ export const cv = binding.cv;
  * heap is released. A 720p frame's intermediates come to about 15 MB, allocated and freed every frame, so they
  * went back to the kernel and were mapped again each frame: thousands of page faults a frame, which cost 20-30 ms
  * here (docs/pipeline.md, Memory). When a mapped block is freed, glibc raises the mmap threshold to its size (up
- * to 32 MiB) and the trim threshold to twice that; freeing one block just under 32 MiB at start-up sets both
- * there, so frame memory stays in the process and is reused. Other platforms' allocators are left alone.
+ * to 32 MiB) and the trim threshold to twice that; freeing one block just under 32 MiB sets both there, so frame
+ * memory stays in the process and is reused. Other platforms' allocators are left alone.
+ *
+ * Call it once at the start of a command that handles frames every few milliseconds (start, bench); a one-off
+ * command has no use for it.
  */
-if (process.platform === 'linux') new binding.cv.Mat(1024, 7680, binding.cv.CV_8UC4).release();
+export function keepFrameMemoryInProcess(): void {
+  if (process.platform === 'linux') new binding.cv.Mat(1024, 7680, binding.cv.CV_8UC4).release();
+}
+
 export type { Mat } from '@u4/opencv4nodejs';
 
 /** Marks a matrix to be freed when the surrounding withScratch ends, and returns it. */
@@ -74,32 +80,4 @@ class Scratch {
   release(): void {
     for (const mat of this.made) mat.release();
   }
-}
-
-const halves = new WeakMap<Mat, Mat>();
-
-/**
- * `image` at half its width and height (area averaging), made once per image and shared: the segmenter and the
- * masked blur both start from it, and at 720p making it costs about 0.2 ms. The shared copy belongs to the image:
- * never free it yourself; releaseWithHalf() frees both (else the garbage collector does, with the image).
- */
-export function halfSize(image: Mat): Mat {
-  let half = halves.get(image);
-  if (!half) {
-    half = image.resize(Math.max(1, Math.round(image.rows / 2)), Math.max(1, Math.round(image.cols / 2)), 0, 0, binding.cv.INTER_AREA);
-    halves.set(image, half);
-  }
-  return half;
-}
-
-/** Frees the halfSize() copy of `image`, if one was made; the next halfSize() makes it again. */
-export function forgetHalf(image: Mat): void {
-  halves.get(image)?.release();
-  halves.delete(image);
-}
-
-/** Frees `image` and its halfSize() copy. */
-export function releaseWithHalf(image: Mat): void {
-  forgetHalf(image);
-  image.release();
 }

@@ -1,6 +1,8 @@
 #include "blurcam-endpoint.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,12 +10,6 @@
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
-
-#ifdef __APPLE__
-#define BLURCAM_RUNTIME_DIR_ENV "TMPDIR"
-#else
-#define BLURCAM_RUNTIME_DIR_ENV "XDG_RUNTIME_DIR"
-#endif
 
 #define BLURCAM_IPC_PREFIX "ipc://"
 #define BLURCAM_TCP_PREFIX "tcp://"
@@ -81,9 +77,26 @@ const char *blurcam_endpoint_check(const char *endpoint, char *normalized, size_
 	return NULL;
 }
 
+/*
+ * The user's private runtime folder, or NULL. On macOS the per-user temporary folder that confstr names: the
+ * same for an OBS started from the Dock as for blurcam in a terminal, whose $TMPDIR may differ.
+ */
+static const char *blurcam_runtime_dir(char *buffer, size_t size)
+{
+#ifdef __APPLE__
+	size_t length = confstr(_CS_DARWIN_USER_TEMP_DIR, buffer, size);
+	return length > 0 && length <= size ? buffer : NULL;
+#else
+	(void)buffer;
+	(void)size;
+	return getenv("XDG_RUNTIME_DIR");
+#endif
+}
+
 bool blurcam_endpoint_default(char *out, size_t out_size)
 {
-	const char *runtime_dir = getenv(BLURCAM_RUNTIME_DIR_ENV);
+	char runtime_dir_buffer[BLURCAM_ENDPOINT_MAX_LENGTH];
+	const char *runtime_dir = blurcam_runtime_dir(runtime_dir_buffer, sizeof(runtime_dir_buffer));
 	int written;
 	if (runtime_dir && runtime_dir[0] == '/') {
 		size_t length = strlen(runtime_dir);
@@ -121,33 +134,69 @@ static enum blurcam_ipc_status blurcam_prepare_private_dir(const char *path)
 	return BLURCAM_IPC_READY;
 }
 
-/* True when something accepts connections on the socket file: another OBS is using this endpoint. */
+/*
+ * True when something listens on the socket file: another OBS is using this endpoint. The connect never
+ * blocks: a listener that accepts nothing (its queue full) would otherwise hold the source's thread, and
+ * with it OBS when the source stops. A full queue counts as listening.
+ */
 static bool blurcam_socket_answers(const char *path)
 {
 	int probe = socket(AF_UNIX, SOCK_STREAM, 0);
 	if (probe < 0)
 		return false;
+	if (fcntl(probe, F_SETFL, O_NONBLOCK) != 0) {
+		close(probe);
+		/* Cannot probe without risking a wait: treat the socket as in use, the safe side. */
+		return true;
+	}
 	struct sockaddr_un address;
 	memset(&address, 0, sizeof(address));
 	address.sun_family = AF_UNIX;
 	strncpy(address.sun_path, path, sizeof(address.sun_path) - 1);
-	bool answers = connect(probe, (struct sockaddr *)&address, sizeof(address)) == 0;
+	bool answers = false;
+	if (connect(probe, (struct sockaddr *)&address, sizeof(address)) == 0 || errno == EAGAIN) {
+		answers = true;
+	} else if (errno == EINPROGRESS) {
+		struct pollfd item = {.fd = probe, .events = POLLOUT};
+		int error = 0;
+		socklen_t error_size = sizeof(error);
+		answers = poll(&item, 1, BLURCAM_ENDPOINT_PROBE_MS) == 0 ||
+			  (getsockopt(probe, SOL_SOCKET, SO_ERROR, &error, &error_size) == 0 && error == 0);
+	}
 	close(probe);
 	return answers;
 }
 
+/* The folder of a user-chosen socket must exist, belong to this user, and be writable by no one else. */
+static enum blurcam_ipc_status blurcam_check_chosen_dir(const char *path)
+{
+	char dir[BLURCAM_ENDPOINT_MAX_LENGTH];
+	const char *slash = strrchr(path, '/');
+	size_t length = (size_t)(slash - path);
+	if (length >= sizeof(dir))
+		return BLURCAM_IPC_FAILED;
+	/* A socket directly in / has the root folder as its folder. */
+	snprintf(dir, sizeof(dir), "%.*s", length ? (int)length : 1, path);
+	struct stat info;
+	if (lstat(dir, &info) != 0)
+		return BLURCAM_IPC_FAILED;
+	if (!S_ISDIR(info.st_mode) || info.st_uid != geteuid() || (info.st_mode & 0022) != 0)
+		return BLURCAM_IPC_UNSAFE_DIR;
+	return BLURCAM_IPC_READY;
+}
+
 enum blurcam_ipc_status blurcam_endpoint_prepare_ipc(const char *path, bool private_dir)
 {
-	if (private_dir) {
-		enum blurcam_ipc_status status = blurcam_prepare_private_dir(path);
-		if (status != BLURCAM_IPC_READY)
-			return status;
-	}
+	enum blurcam_ipc_status status = private_dir ? blurcam_prepare_private_dir(path) : blurcam_check_chosen_dir(path);
+	if (status != BLURCAM_IPC_READY)
+		return status;
 	struct stat info;
 	if (lstat(path, &info) != 0)
 		return errno == ENOENT ? BLURCAM_IPC_READY : BLURCAM_IPC_FAILED;
 	if (!S_ISSOCK(info.st_mode))
 		return BLURCAM_IPC_NOT_A_SOCKET;
+	if (info.st_uid != geteuid())
+		return BLURCAM_IPC_FOREIGN_SOCKET;
 	if (blurcam_socket_answers(path))
 		return BLURCAM_IPC_IN_USE;
 	return unlink(path) == 0 || errno == ENOENT ? BLURCAM_IPC_READY : BLURCAM_IPC_FAILED;
@@ -163,9 +212,11 @@ const char *blurcam_ipc_status_text(enum blurcam_ipc_status status)
 	case BLURCAM_IPC_NOT_A_SOCKET:
 		return "the path exists and is not a socket; it was left untouched";
 	case BLURCAM_IPC_UNSAFE_DIR:
-		return "its folder is not a private folder owned by this user";
+		return "its folder must belong to this user and be writable by no one else";
+	case BLURCAM_IPC_FOREIGN_SOCKET:
+		return "the socket file belongs to another user; it was left untouched";
 	case BLURCAM_IPC_FAILED:
 		break;
 	}
-	return "its folder could not be created or read";
+	return "its folder does not exist or could not be created or read";
 }

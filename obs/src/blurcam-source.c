@@ -10,8 +10,11 @@
 
 #include "blurcam-endpoint.h"
 #include "blurcam-frame-protocol.h"
+#include "blurcam-link-keys.h"
+#include "blurcam-link.h"
 #include "blurcam-log.h"
 #include "blurcam-placeholder.h"
+#include "blurcam-receive.h"
 
 #include <media-io/video-io.h>
 #include <util/bmem.h>
@@ -50,16 +53,14 @@ enum blurcam_source_state {
 
 struct blurcam_source_stats {
 	enum blurcam_source_state state;
-	/* Valid frames received, and those handed to OBS. */
-	uint64_t received;
+	/* Valid frames received, missed and malformed messages (blurcam-receive.h). */
+	struct blurcam_receive_counts counts;
+	/* Frames handed to OBS. */
 	uint64_t shown;
 	/* Valid frames replaced by a newer one before they could be shown. */
 	uint64_t dropped;
-	/* Frames the sender numbered that never arrived (it dropped them because OBS was slow). */
-	uint64_t missed;
-	uint64_t malformed[BLURCAM_FRAME_ERROR_COUNT];
-	bool has_seq;
-	uint64_t last_seq;
+	/* Peers whose handshake failed: strangers, a wrong key, or not ZeroMQ at all. */
+	uint64_t refused;
 	uint32_t width;
 	uint32_t height;
 	int64_t latency_ns[BLURCAM_LATENCY_SAMPLES];
@@ -123,72 +124,79 @@ static void blurcam_log_once(char *last, size_t last_size, const char *message)
 	snprintf(last, last_size, "%s", message);
 }
 
-/* The bound socket, and the socket file it made: ZeroMQ leaves ipc files behind when it closes. */
+/* The bound link, and the socket file it made: ZeroMQ leaves ipc files behind when it closes. */
 struct blurcam_listener {
-	void *socket;
+	struct blurcam_link link;
+	bool open;
 	/* Inode of our socket file, 0 for tcp: only that very file is removed, never one made since by another. */
 	ino_t ipc_inode;
 };
 
-static void *blurcam_source_open_socket(struct blurcam_source *s, void *context, char *last_error,
-					size_t last_error_size)
+static bool blurcam_listener_open(struct blurcam_source *s, struct blurcam_listener *listener, char *last_error,
+				  size_t last_error_size)
 {
-	char message[BLURCAM_ENDPOINT_MAX_LENGTH + 256];
+	char reason[256];
+	char message[BLURCAM_ENDPOINT_MAX_LENGTH + sizeof(reason) + 32];
 	const char *endpoint = s->endpoint;
-	if (strncmp(endpoint, "ipc://", 6) == 0) {
+	bool ipc = strncmp(endpoint, "ipc://", 6) == 0;
+	listener->ipc_inode = 0;
+	if (ipc) {
 		enum blurcam_ipc_status status = blurcam_endpoint_prepare_ipc(endpoint + 6, s->endpoint_is_default);
 		if (status != BLURCAM_IPC_READY) {
 			snprintf(message, sizeof(message), "cannot listen on %s: %s", endpoint,
 				 blurcam_ipc_status_text(status));
 			blurcam_log_once(last_error, last_error_size, message);
-			return NULL;
+			return false;
 		}
 	}
-
-	void *socket = zmq_socket(context, ZMQ_PULL);
-	if (!socket) {
-		snprintf(message, sizeof(message), "cannot create a ZeroMQ socket: %s", zmq_strerror(errno));
+	char keys_dir[BLURCAM_LINK_KEYS_PATH_MAX];
+	bool has_keys_dir = blurcam_link_keys_dir(keys_dir, sizeof(keys_dir));
+	listener->open = blurcam_link_open(&listener->link, endpoint, has_keys_dir ? keys_dir : NULL, reason,
+					   sizeof(reason));
+	if (!listener->open) {
+		snprintf(message, sizeof(message), "cannot listen on %s: %s", endpoint, reason);
 		blurcam_log_once(last_error, last_error_size, message);
-		return NULL;
+		return false;
 	}
-	/* Keep at most one frame waiting: a stale frame is worse than a dropped one. */
-	int receive_hwm = 1;
-	int linger_ms = 0;
-	int ipv6 = strstr(endpoint, "[::1]") != NULL;
-	int64_t max_message_size = (int64_t)blurcam_frame_max_message_size();
-	zmq_setsockopt(socket, ZMQ_RCVHWM, &receive_hwm, sizeof(receive_hwm));
-	zmq_setsockopt(socket, ZMQ_LINGER, &linger_ms, sizeof(linger_ms));
-	zmq_setsockopt(socket, ZMQ_IPV6, &ipv6, sizeof(ipv6));
-	/* Larger messages cannot be frames: ZeroMQ refuses them before allocating. */
-	zmq_setsockopt(socket, ZMQ_MAXMSGSIZE, &max_message_size, sizeof(max_message_size));
-
-	if (zmq_bind(socket, endpoint) != 0) {
-		snprintf(message, sizeof(message), "cannot listen on %s: %s", endpoint, zmq_strerror(errno));
-		blurcam_log_once(last_error, last_error_size, message);
-		zmq_close(socket);
-		return NULL;
+	struct stat info;
+	if (ipc && lstat(endpoint + 6, &info) == 0) {
+		if (chmod(endpoint + 6, 0600) != 0)
+			blurcam_log(LOG_WARNING, "could not make %s private: %s", endpoint, strerror(errno));
+		listener->ipc_inode = info.st_ino;
 	}
-	blurcam_log(LOG_INFO, "source '%s' listening on %s", obs_source_get_name(s->source), endpoint);
+	blurcam_log(LOG_INFO, "source '%s' listening on %s%s", obs_source_get_name(s->source), endpoint,
+		    ipc ? "" : " (CURVE, blurcam's key only)");
 	last_error[0] = '\0';
-	return socket;
+	return true;
+}
+
+static void blurcam_listener_close(struct blurcam_source *s, struct blurcam_listener *listener)
+{
+	blurcam_link_close(&listener->link);
+	listener->open = false;
+	struct stat info;
+	if (listener->ipc_inode && lstat(s->endpoint + 6, &info) == 0 && info.st_ino == listener->ipc_inode)
+		unlink(s->endpoint + 6);
+	listener->ipc_inode = 0;
 }
 
 static void blurcam_source_output(struct blurcam_source *s, const struct blurcam_frame_header *header,
-				  uint8_t *pixels)
+				  const uint8_t *pixels)
 {
+	struct blurcam_frame_planes planes;
+	blurcam_frame_planes(header, pixels, &planes);
 	struct obs_source_frame2 frame;
 	memset(&frame, 0, sizeof(frame));
 	frame.width = header->width;
 	frame.height = header->height;
 	frame.timestamp = header->capture_time_ns;
-	frame.data[0] = pixels;
-	frame.linesize[0] = header->stride;
+	for (unsigned plane = 0; plane < planes.count; plane++) {
+		/* OBS copies the frame before obs_source_output_video2 returns; it never writes to it. */
+		frame.data[plane] = (uint8_t *)planes.data[plane];
+		frame.linesize[plane] = planes.linesize[plane];
+	}
 	if (header->format == BLURCAM_FRAME_FORMAT_I420) {
-		uint32_t chroma_stride = header->stride / 2;
 		frame.format = VIDEO_FORMAT_I420;
-		frame.data[1] = pixels + (size_t)header->stride * header->height;
-		frame.data[2] = frame.data[1] + (size_t)chroma_stride * (header->height / 2);
-		frame.linesize[1] = frame.linesize[2] = chroma_stride;
 		/* What OpenCV's BGR-to-I420 conversion produces: BT.601, limited range. */
 		frame.range = VIDEO_RANGE_PARTIAL;
 		video_format_get_parameters_for_format(VIDEO_CS_601, frame.range, frame.format, frame.color_matrix,
@@ -198,20 +206,6 @@ static void blurcam_source_output(struct blurcam_source *s, const struct blurcam
 		frame.range = VIDEO_RANGE_FULL;
 	}
 	obs_source_output_video2(s->source, &frame);
-}
-
-/* Counts a valid frame as it arrives; gaps in its numbering are frames the sender dropped. */
-static void blurcam_source_count_received(struct blurcam_source *s, uint64_t seq)
-{
-	pthread_mutex_lock(&s->stats_mutex);
-	struct blurcam_source_stats *stats = &s->stats;
-	stats->received++;
-	/* A lower number means blurcam restarted: no gap to count. */
-	if (stats->has_seq && seq > stats->last_seq + 1)
-		stats->missed += seq - stats->last_seq - 1;
-	stats->has_seq = true;
-	stats->last_seq = seq;
-	pthread_mutex_unlock(&s->stats_mutex);
 }
 
 static void blurcam_source_count_shown(struct blurcam_source *s, const struct blurcam_frame_header *header,
@@ -229,16 +223,6 @@ static void blurcam_source_count_shown(struct blurcam_source *s, const struct bl
 	if (stats->latency_count < BLURCAM_LATENCY_SAMPLES)
 		stats->latency_count++;
 	pthread_mutex_unlock(&s->stats_mutex);
-}
-
-static void blurcam_source_count_malformed(struct blurcam_source *s, enum blurcam_frame_error error, size_t size)
-{
-	pthread_mutex_lock(&s->stats_mutex);
-	bool first = s->stats.malformed[error]++ == 0;
-	pthread_mutex_unlock(&s->stats_mutex);
-	if (first)
-		blurcam_log(LOG_WARNING, "source '%s' dropped a malformed message (%s, %zu bytes); more are counted silently",
-			    obs_source_get_name(s->source), blurcam_frame_error_name(error), size);
 }
 
 /*
@@ -259,27 +243,47 @@ static bool blurcam_source_receive(struct blurcam_source *s, void *socket)
 			zmq_msg_close(&message);
 			break;
 		}
-		struct blurcam_frame_header header;
 		size_t size = zmq_msg_size(&message);
-		enum blurcam_frame_error error = blurcam_frame_parse(zmq_msg_data(&message), size, &header);
-		if (error != BLURCAM_FRAME_OK) {
-			blurcam_source_count_malformed(s, error, size);
-			zmq_msg_close(&message);
-			continue;
+		pthread_mutex_lock(&s->stats_mutex);
+		enum blurcam_frame_error error =
+			blurcam_receive_take(&s->stats.counts, zmq_msg_data(&message), size, &newest_header);
+		bool first_of_its_kind = error != BLURCAM_FRAME_OK && s->stats.counts.malformed[error] == 1;
+		pthread_mutex_unlock(&s->stats_mutex);
+		if (error == BLURCAM_FRAME_OK) {
+			received++;
+			zmq_msg_move(&newest, &message);
+		} else if (first_of_its_kind) {
+			blurcam_log(LOG_WARNING,
+				    "source '%s' dropped a malformed message (%s, %zu bytes); more are counted silently",
+				    obs_source_get_name(s->source), blurcam_frame_error_name(error), size);
 		}
-		blurcam_source_count_received(s, header.seq);
-		received++;
-		zmq_msg_move(&newest, &message);
 		zmq_msg_close(&message);
-		newest_header = header;
 	}
 
 	if (received > 0) {
-		blurcam_source_output(s, &newest_header, (uint8_t *)zmq_msg_data(&newest) + newest_header.header_size);
+		blurcam_source_output(s, &newest_header, (const uint8_t *)zmq_msg_data(&newest) + newest_header.header_size);
 		blurcam_source_count_shown(s, &newest_header, os_gettime_ns(), received - 1);
 	}
 	zmq_msg_close(&newest);
 	return received > 0;
+}
+
+/* Answers the handshakes' authentication requests and counts the peers refused (strangers, wrong keys). */
+static void blurcam_source_watch_peers(struct blurcam_source *s, struct blurcam_link *link)
+{
+	blurcam_link_answer_zap(link);
+	unsigned refused = blurcam_link_read_refusals(link);
+	if (refused == 0)
+		return;
+	pthread_mutex_lock(&s->stats_mutex);
+	bool first = s->stats.refused == 0;
+	s->stats.refused += refused;
+	pthread_mutex_unlock(&s->stats_mutex);
+	if (first)
+		blurcam_log(LOG_WARNING,
+			    "source '%s' refused a peer on %s that failed the handshake (not blurcam, or another key); "
+			    "more are counted silently",
+			    obs_source_get_name(s->source), s->endpoint);
 }
 
 static void blurcam_source_show_placeholder(struct blurcam_source *s)
@@ -303,52 +307,33 @@ static void blurcam_source_show_placeholder(struct blurcam_source *s)
 	bfree(pixels);
 }
 
-static bool blurcam_listener_open(struct blurcam_source *s, void *context, struct blurcam_listener *listener,
-				  char *last_error, size_t last_error_size)
-{
-	listener->socket = blurcam_source_open_socket(s, context, last_error, last_error_size);
-	listener->ipc_inode = 0;
-	struct stat info;
-	if (listener->socket && strncmp(s->endpoint, "ipc://", 6) == 0 && lstat(s->endpoint + 6, &info) == 0) {
-		chmod(s->endpoint + 6, 0600);
-		listener->ipc_inode = info.st_ino;
-	}
-	return listener->socket != NULL;
-}
-
-static void blurcam_listener_close(struct blurcam_source *s, struct blurcam_listener *listener)
-{
-	zmq_close(listener->socket);
-	listener->socket = NULL;
-	struct stat info;
-	if (listener->ipc_inode && lstat(s->endpoint + 6, &info) == 0 && info.st_ino == listener->ipc_inode)
-		unlink(s->endpoint + 6);
-	listener->ipc_inode = 0;
-}
-
 static void *blurcam_source_thread(void *data)
 {
 	struct blurcam_source *s = data;
-	char last_error[BLURCAM_ENDPOINT_MAX_LENGTH + 256] = "";
+	char last_error[BLURCAM_ENDPOINT_MAX_LENGTH + 512] = "";
 	os_set_thread_name("blurcam-source");
 
-	void *context = zmq_ctx_new();
 	struct blurcam_listener listener = {0};
 	bool placeholder_shown = false;
 	uint64_t last_frame_ns = os_gettime_ns();
 
 	while (os_event_try(s->stop_event) == EAGAIN) {
-		if (!listener.socket) {
-			bool opened = context && blurcam_listener_open(s, context, &listener, last_error, sizeof(last_error));
+		if (!listener.open) {
+			bool opened = blurcam_listener_open(s, &listener, last_error, sizeof(last_error));
 			blurcam_source_set_state(s, opened ? BLURCAM_STATE_WAITING : BLURCAM_STATE_ENDPOINT_ERROR);
 		}
-		if (listener.socket) {
+		if (listener.open) {
+			struct blurcam_link *link = &listener.link;
 			zmq_pollitem_t items[] = {
-				{.socket = listener.socket, .events = ZMQ_POLLIN},
+				{.socket = link->pull, .events = ZMQ_POLLIN},
 				{.fd = s->wake_fds[0], .events = ZMQ_POLLIN},
+				{.socket = link->monitor, .events = ZMQ_POLLIN},
+				{.socket = link->zap, .events = ZMQ_POLLIN},
 			};
-			int ready = zmq_poll(items, 2, BLURCAM_POLL_MS);
-			if (ready > 0 && (items[0].revents & ZMQ_POLLIN) && blurcam_source_receive(s, listener.socket)) {
+			int ready = zmq_poll(items, link->zap ? 4 : 3, BLURCAM_POLL_MS);
+			if (ready > 0 && (items[2].revents | items[3].revents) & ZMQ_POLLIN)
+				blurcam_source_watch_peers(s, link);
+			if (ready > 0 && (items[0].revents & ZMQ_POLLIN) && blurcam_source_receive(s, link->pull)) {
 				last_frame_ns = os_gettime_ns();
 				placeholder_shown = false;
 			} else if (ready < 0 && errno != EINTR) {
@@ -363,15 +348,13 @@ static void *blurcam_source_thread(void *data)
 		if (!placeholder_shown && os_gettime_ns() - last_frame_ns > BLURCAM_NOT_RUNNING_MS * 1000000ull) {
 			blurcam_source_show_placeholder(s);
 			placeholder_shown = true;
-			if (listener.socket)
+			if (listener.open)
 				blurcam_source_set_state(s, BLURCAM_STATE_NOT_RUNNING);
 		}
 	}
 
-	if (listener.socket)
+	if (listener.open)
 		blurcam_listener_close(s, &listener);
-	if (context)
-		zmq_ctx_term(context);
 	return NULL;
 }
 
@@ -440,21 +423,22 @@ static obs_data_t *blurcam_stats_data(struct blurcam_source *s)
 	obs_data_t *malformed = obs_data_create();
 	uint64_t malformed_total = 0;
 	for (int error = BLURCAM_FRAME_OK + 1; error < BLURCAM_FRAME_ERROR_COUNT; error++) {
-		obs_data_set_int(malformed, blurcam_frame_error_name(error), (long long)stats->malformed[error]);
-		malformed_total += stats->malformed[error];
+		obs_data_set_int(malformed, blurcam_frame_error_name(error), (long long)stats->counts.malformed[error]);
+		malformed_total += stats->counts.malformed[error];
 	}
 	obs_data_t *latency = blurcam_latency_data(stats);
 
 	obs_data_set_string(data, "name", obs_source_get_name(s->source));
 	obs_data_set_string(data, "endpoint", s->endpoint);
 	obs_data_set_string(data, "state", blurcam_state_name(stats->state));
-	obs_data_set_int(data, "received", (long long)stats->received);
+	obs_data_set_int(data, "received", (long long)stats->counts.received);
 	obs_data_set_int(data, "shown", (long long)stats->shown);
 	obs_data_set_int(data, "dropped", (long long)stats->dropped);
-	obs_data_set_int(data, "missed", (long long)stats->missed);
+	obs_data_set_int(data, "missed", (long long)stats->counts.missed);
 	obs_data_set_int(data, "malformed", (long long)malformed_total);
 	obs_data_set_obj(data, "malformedByReason", malformed);
-	obs_data_set_int(data, "lastSeq", (long long)stats->last_seq);
+	obs_data_set_int(data, "refused", (long long)stats->refused);
+	obs_data_set_int(data, "lastSeq", (long long)stats->counts.last_seq);
 	obs_data_set_int(data, "width", stats->width);
 	obs_data_set_int(data, "height", stats->height);
 	obs_data_set_obj(data, "latencyMs", latency);
@@ -499,11 +483,13 @@ static void blurcam_source_log_summary(struct blurcam_source *s)
 	obs_data_t *data = blurcam_stats_data(s);
 	obs_data_t *latency = obs_data_get_obj(data, "latencyMs");
 	blurcam_log(LOG_INFO,
-		    "source '%s' stopped: received %lld, shown %lld, dropped %lld, missed %lld, malformed %lld; "
+		    "source '%s' stopped: received %lld, shown %lld, dropped %lld, missed %lld, malformed %lld, "
+		    "refused peers %lld; "
 		    "glass-to-OBS latency median %.1f ms, p95 %.1f ms",
 		    obs_source_get_name(s->source), obs_data_get_int(data, "received"), obs_data_get_int(data, "shown"),
 		    obs_data_get_int(data, "dropped"), obs_data_get_int(data, "missed"),
-		    obs_data_get_int(data, "malformed"), obs_data_get_double(latency, "median"),
+		    obs_data_get_int(data, "malformed"), obs_data_get_int(data, "refused"),
+		    obs_data_get_double(latency, "median"),
 		    obs_data_get_double(latency, "p95"));
 	obs_data_release(latency);
 	obs_data_release(data);

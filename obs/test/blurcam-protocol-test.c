@@ -9,10 +9,16 @@
  *   blurcam-protocol-test --default-endpoint
  *   blurcam-protocol-test --parse FILE    parses FILE as one message: "ok" and the header fields as JSON,
  *                                         or "error NAME" (checks messages the TS encoder wrote)
+ *   blurcam-protocol-test --prepare-ipc PATH   "ready" or "refused: why", for a socket path the user chose
+ *   blurcam-protocol-test --link-keys DIR      the tcp keys of DIR as JSON (made first if absent), or "refused: why"
+ *   blurcam-protocol-test --never-accept PATH  listens on a socket file, fills its queue, never accepts; prints
+ *                                              "ready" and waits to be killed (a hostile or stuck listener)
+ * The link, key and ipc cases are in blurcam-link-test.c.
  */
 #include "../src/blurcam-endpoint.h"
 #include "../src/blurcam-frame-protocol.h"
 #include "../src/blurcam-placeholder.h"
+#include "blurcam-test.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -28,7 +34,7 @@ static int blurcam_passed;
 static int blurcam_failed;
 static unsigned blurcam_seen_errors[BLURCAM_FRAME_ERROR_COUNT];
 
-static void blurcam_check(int condition, const char *name, const char *format, ...)
+void blurcam_check(int condition, const char *name, const char *format, ...)
 {
 	if (condition) {
 		blurcam_passed++;
@@ -370,6 +376,92 @@ static void blurcam_test_fuzz(void)
 	free(valid.data);
 }
 
+/*
+ * Every byte of the header set to many values, for several kinds of frame: an accepted message must be
+ * consistent, and a change to a byte the parser does not check (flags, sequence number, capture time, the
+ * unknown tail of a longer header) must never make it refused. Then every message size around the header and
+ * the payload's end.
+ */
+struct blurcam_sweep_case {
+	const char *name;
+	uint32_t format, width, height, stride;
+	uint16_t extra_header;
+};
+
+static int blurcam_byte_is_free(size_t offset)
+{
+	return offset >= BLURCAM_FRAME_OFFSET_FLAGS;
+}
+
+static void blurcam_test_header_sweep(void)
+{
+	static const struct blurcam_sweep_case cases[] = {
+		{"bgra 1x1", BLURCAM_FRAME_FORMAT_BGRA, 1, 1, 4, 0},
+		{"bgra 16x8", BLURCAM_FRAME_FORMAT_BGRA, 16, 8, 64, 0},
+		{"bgra 64x32 padded", BLURCAM_FRAME_FORMAT_BGRA, 64, 32, 64 * 4 + 64, 0},
+		{"bgra 8192x1", BLURCAM_FRAME_FORMAT_BGRA, 8192, 1, 8192 * 4, 0},
+		{"i420 64x48", BLURCAM_FRAME_FORMAT_I420, 64, 48, 64, 0},
+		{"i420 2x2 padded", BLURCAM_FRAME_FORMAT_I420, 2, 2, 2 + 254, 0},
+		{"bgra 32x16, 64-byte header", BLURCAM_FRAME_FORMAT_BGRA, 32, 16, 128, 16},
+		{"bgra 640x360", BLURCAM_FRAME_FORMAT_BGRA, 640, 360, 2560, 0},
+	};
+	for (size_t c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
+		const struct blurcam_sweep_case *k = &cases[c];
+		struct blurcam_test_message valid =
+			blurcam_make_message(k->format, k->width, k->height, k->stride, k->extra_header);
+		size_t header_size = BLURCAM_FRAME_HEADER_SIZE + k->extra_header;
+		/* Small messages get every byte value; the large one a spread of them, to keep the run short. */
+		unsigned step = valid.size > 100000 ? 17 : 1;
+		uint8_t *buffer = malloc(valid.size);
+		struct blurcam_frame_header header;
+		unsigned parses = 0, accepted = 0, inconsistent = 0, free_refused = 0;
+		for (size_t offset = 0; offset < header_size; offset++) {
+			for (unsigned value = 0; value < 256; value += step) {
+				memcpy(buffer, valid.data, valid.size);
+				buffer[offset] = (uint8_t)value;
+				enum blurcam_frame_error error = blurcam_parse_exact(buffer, valid.size, &header);
+				parses++;
+				if (error == BLURCAM_FRAME_OK) {
+					accepted++;
+					inconsistent += !blurcam_accepted_is_consistent(&header, valid.size);
+				} else if (blurcam_byte_is_free(offset)) {
+					free_refused++;
+				}
+			}
+		}
+		char name[160];
+		snprintf(name, sizeof(name), "sweep %s: every header byte x %s values (%u parses)", k->name,
+			 step == 1 ? "all 256" : "16", parses);
+		blurcam_check(inconsistent == 0 && free_refused == 0, name,
+			      "%u accepted messages inconsistent, %u refused for an unchecked byte", inconsistent,
+			      free_refused);
+
+		unsigned sizes_accepted = 0, sizes_tried = 0;
+		size_t ends[] = {0, header_size, valid.size};
+		for (size_t e = 0; e < 3; e++) {
+			for (size_t delta = 0; delta <= 16; delta++) {
+				for (int sign = -1; sign <= 1; sign += 2) {
+					if (sign < 0 && delta > ends[e])
+						continue;
+					size_t size = sign < 0 ? ends[e] - delta : ends[e] + delta;
+					if (size == valid.size)
+						continue;
+					uint8_t *resized = calloc(1, size ? size : 1);
+					memcpy(resized, valid.data, size < valid.size ? size : valid.size);
+					sizes_accepted += blurcam_parse_exact(resized, size, &header) == BLURCAM_FRAME_OK;
+					sizes_tried++;
+					free(resized);
+				}
+			}
+		}
+		snprintf(name, sizeof(name), "sweep %s: %u message sizes around the header and payload ends refused",
+			 k->name, sizes_tried);
+		blurcam_check(sizes_accepted == 0, name, "%u accepted", sizes_accepted);
+		free(buffer);
+		free(valid.data);
+	}
+}
+
 /* ------------------------------------------------------------------------------------------------------ */
 /* Endpoints */
 
@@ -425,17 +517,28 @@ static void blurcam_test_endpoints(void)
 	blurcam_expect_endpoint(long_path, NULL);
 
 	char endpoint[BLURCAM_ENDPOINT_MAX_LENGTH];
-	setenv("XDG_RUNTIME_DIR", "/run/user/4242/", 1);
+	char expected[BLURCAM_ENDPOINT_MAX_LENGTH];
+#ifdef __APPLE__
+	/* The per-user temporary folder whatever $TMPDIR says: an OBS started from the Dock may have another. */
 	setenv("TMPDIR", "/run/user/4242/", 1);
+	char temp_dir[256];
+	size_t temp_length = confstr(_CS_DARWIN_USER_TEMP_DIR, temp_dir, sizeof(temp_dir)) > 0 ? strlen(temp_dir) : 0;
+	while (temp_length > 1 && temp_dir[temp_length - 1] == '/')
+		temp_dir[--temp_length] = '\0';
+	snprintf(expected, sizeof(expected), "ipc://%s/blurcam/frames.sock", temp_dir);
+	blurcam_check(temp_length > 0 && blurcam_endpoint_default(endpoint, sizeof(endpoint)) && strcmp(endpoint, expected) == 0,
+		      "default endpoint in the per-user temporary folder", "got %s", endpoint);
+	unsetenv("TMPDIR");
+#else
+	setenv("XDG_RUNTIME_DIR", "/run/user/4242/", 1);
 	blurcam_check(blurcam_endpoint_default(endpoint, sizeof(endpoint)) &&
 			      strcmp(endpoint, "ipc:///run/user/4242/blurcam/frames.sock") == 0,
 		      "default endpoint in the runtime folder", "got %s", endpoint);
 	unsetenv("XDG_RUNTIME_DIR");
-	unsetenv("TMPDIR");
-	char expected[128];
 	snprintf(expected, sizeof(expected), "ipc:///tmp/blurcam-%u/frames.sock", (unsigned)getuid());
 	blurcam_check(blurcam_endpoint_default(endpoint, sizeof(endpoint)) && strcmp(endpoint, expected) == 0,
 		      "default endpoint without a runtime folder", "got %s", endpoint);
+#endif
 }
 
 static void blurcam_test_ipc_preparation(void)
@@ -606,8 +709,16 @@ int main(int argc, char **argv)
 	}
 	if (argc == 3 && strcmp(argv[1], "--parse") == 0)
 		return blurcam_parse_file(argv[2]);
+	if (argc == 3 && strcmp(argv[1], "--prepare-ipc") == 0)
+		return blurcam_cli_prepare_ipc(argv[2]);
+	if (argc == 3 && strcmp(argv[1], "--link-keys") == 0)
+		return blurcam_cli_link_keys(argv[2]);
+	if (argc == 3 && strcmp(argv[1], "--never-accept") == 0)
+		return blurcam_cli_never_accept(argv[2]);
 	if (argc != 1) {
-		fprintf(stderr, "usage: %s [--constants | --default-endpoint | --endpoint ENDPOINT | --parse FILE]\n",
+		fprintf(stderr,
+			"usage: %s [--constants | --default-endpoint | --endpoint ENDPOINT | --parse FILE |\n"
+			"          --prepare-ipc PATH | --link-keys DIR | --never-accept PATH]\n",
 			argv[0]);
 		return 2;
 	}
@@ -615,8 +726,13 @@ int main(int argc, char **argv)
 	blurcam_test_valid_frames();
 	blurcam_test_malformed_frames();
 	blurcam_test_fuzz();
+	blurcam_test_header_sweep();
 	blurcam_test_endpoints();
 	blurcam_test_ipc_preparation();
+	blurcam_test_chosen_ipc_folders();
+	blurcam_test_probe_never_blocks();
+	blurcam_test_link_keys();
+	blurcam_test_curve_link();
 	blurcam_test_placeholder();
 
 	for (int error = 0; error < BLURCAM_FRAME_ERROR_COUNT; error++) {

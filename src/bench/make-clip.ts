@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { DemoScene } from '../capture/demo-scene.js';
-import { openVideoWriter } from '../pipeline/video-file-sink.js';
+import { openVideoWriter } from '../output/video-file-sink.js';
 
 export interface ClipOptions {
   width?: number;

@@ -14,8 +14,9 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { cv } from '../opencv.js';
 import { createSegmenter, type BlurcamSegmenter } from '../segment/create-segmenter.js';
-import { DEFAULT_MODELS_DIR, resolveModelFile } from '../segment/model-files.js';
+import { BUNDLED_MODELS, DEFAULT_MODELS_DIR, resolveModelFile } from '../segment/model-files.js';
 import { OnnxModel } from '../segment/onnx-session.js';
+import { FrameImage } from '../frame-image.js';
 
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
 const CLI = join(REPO, 'bin', 'blurcam.js');
@@ -59,7 +60,7 @@ async function photos(evalDev: string): Promise<string[]> {
 
 /** The reference: whole photo to 256x256, square model, bilinear upscaling, threshold 0.5. */
 async function plainWay(evalDev: string, out: string): Promise<void> {
-  const model = await OnnxModel.open({ path: join(DEFAULT_MODELS_DIR, 'selfie-square.onnx'), device: 'cpu', bundled: true });
+  const model = await OnnxModel.open({ path: join(DEFAULT_MODELS_DIR, BUNDLED_MODELS.selfie.file), device: 'cpu', bundled: true });
   try {
     for (const name of await photos(evalDev)) {
       const image = cv.imread(join(evalDev, 'images', name));
@@ -88,7 +89,7 @@ async function videoPath(evalDev: string, out: string): Promise<void> {
         segmenters.set(model, segmenter);
       }
       segmenter.reset();
-      cv.imwrite(join(out, name.replace(/\.[^.]+$/, '.png')), await segmenter.segment(image));
+      cv.imwrite(join(out, name.replace(/\.[^.]+$/, '.png')), await segmenter.segment(new FrameImage(image)));
     }
   } finally {
     await Promise.all([...segmenters.values()].map((segmenter) => segmenter.close()));

@@ -8,7 +8,8 @@ import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { parseSize } from '../config.js';
-import { cv, forgetHalf, type Mat } from '../opencv.js';
+import { FrameImage } from '../frame-image.js';
+import { cv, keepFrameMemoryInProcess, type Mat } from '../opencv.js';
 import { LatencyHistogram } from '../pipeline/latency-histogram.js';
 import { createSegmenter } from '../segment/create-segmenter.js';
 import type { Device } from '../segment/segmenter.js';
@@ -63,9 +64,10 @@ function figures(histogram: LatencyHistogram): Figures {
 
 export async function measureSegmentSpeed(options: SegmentSpeedOptions): Promise<SegmentSpeedReport> {
   const { width, height } = options;
+  keepFrameMemoryInProcess();
   if (options.opencvThreads !== undefined) cv.setNumThreads(options.opencvThreads);
   const photo = cv.imread(ASTRONAUT);
-  const frames = SWAY_PX.map((dx) => makeFrame(photo, width, height, dx));
+  const frames = SWAY_PX.map((dx) => new FrameImage(makeFrame(photo, width, height, dx)));
   const segmenter = await createSegmenter({
     mode: 'video',
     frameSize: { width, height },
@@ -84,13 +86,13 @@ export async function measureSegmentSpeed(options: SegmentSpeedOptions): Promise
       // Freed as the pipeline frees it: left to the garbage collector, masks would pile up and cost page faults.
       mask.release();
       // The frames come round again: each must be reduced anew, as a camera's frame would be.
-      forgetHalf(frames[i % frames.length]);
+      frames[i % frames.length].releaseDerived();
       if (i < WARMUP_FRAMES) continue;
       segment.record(elapsedMs);
       modelInSegment.record(segmenter.lastTimings.modelMs);
     }
     const { input } = segmenter.model;
-    const bgr = frames[0].resize(input.height, input.width, 0, 0, cv.INTER_AREA).getData();
+    const bgr = frames[0].mat.resize(input.height, input.width, 0, 0, cv.INTER_AREA).getData();
     for (let i = 0; i < WARMUP_FRAMES + options.frames; i++) {
       const start = performance.now();
       await segmenter.model.run(bgr);

@@ -4,6 +4,7 @@ import { BlurcamError, describeError } from '../errors.js';
 import { cv, type Mat } from '../opencv.js';
 import { listDevices, type CameraDevice, type DeviceListing } from './devices.js';
 import type { FrameSource, VideoFrame } from './frame-source.js';
+import { FrameImage } from '../frame-image.js';
 
 /** What the camera source needs from OpenCV's VideoCapture; a test replaces it with a fake camera. */
 export interface CaptureDevice {
@@ -55,6 +56,10 @@ const MACOS_CAMERA_ACCESS_HINT = 'System Settings > Privacy & Security > Camera:
  * camera never blocks the event loop. A camera that stops giving frames while running (unplugged, taken by another
  * app) is reported through `onEvent` and reopened with growing waits until it comes back or the source is closed;
  * meanwhile `read()` simply waits, and the pipeline keeps running.
+ *
+ * A read that never returns (a driver that hangs) holds one of libuv's four worker threads, which blurcam also
+ * needs for files and video encoding. So at most one camera read is ever in flight: after a hung read the
+ * camera is reported lost, and reopening waits until that read has returned (or the source closes).
  */
 export class CameraSource implements FrameSource {
   readonly description: string;
@@ -100,7 +105,7 @@ export class CameraSource implements FrameSource {
       );
     }
     const label = known ? `camera ${options.index} "${known.name}"` : `camera ${options.index}`;
-    const opened = await openCamera(settings, label, listing);
+    const opened = await openCamera(settings, label, listing, () => undefined);
     return new CameraSource(settings, label, opened);
   }
 
@@ -160,7 +165,7 @@ export class CameraSource implements FrameSource {
       fitted = image.resize(this.height, this.width);
       image.release();
     }
-    return { seq: this.seq++, captureTimeNs: process.hrtime.bigint(), image: fitted };
+    return { seq: this.seq++, captureTimeNs: process.hrtime.bigint(), image: new FrameImage(fitted) };
   }
 
   private async readWithin(device: CaptureDevice, timeoutMs: number): Promise<Mat | Error | 'timeout'> {
@@ -191,8 +196,9 @@ export class CameraSource implements FrameSource {
   /** Opens the camera again after release(); one that will not open is then lost like any other, and retried. */
   private async reopen(): Promise<CaptureDevice> {
     this.released = false;
+    await this.lastReadReturned();
     try {
-      const opened = await openCamera(this.options, this.label, undefined);
+      const opened = await openCamera(this.options, this.label, undefined, (reading) => (this.pendingRead = reading));
       // The proof frame is older than the reads that follow; the pipeline takes those.
       opened.first.release();
       this.device = opened.device;
@@ -203,13 +209,27 @@ export class CameraSource implements FrameSource {
     }
   }
 
+  /** Waits for the last read (perhaps of a camera already let go) to return; rejects when the source closes. */
+  private async lastReadReturned(): Promise<void> {
+    const { signal } = this.closing;
+    let onAbort: (() => void) | undefined;
+    const aborted = new Promise<void>((resolve) => signal.addEventListener('abort', (onAbort = () => resolve()), { once: true }));
+    try {
+      await Promise.race([(this.pendingRead ?? Promise.resolve()).catch(() => undefined), aborted]);
+    } finally {
+      if (onAbort) signal.removeEventListener('abort', onAbort);
+    }
+    signal.throwIfAborted();
+  }
+
   /** Reopens the camera with growing waits until it gives a frame again; throws only when the source closes. */
   private async reconnect(): Promise<CaptureDevice> {
     const delays = this.options.retryDelaysMs;
     for (let attempt = 0; ; attempt++) {
       await sleep(delays[Math.min(attempt, delays.length - 1)], undefined, { signal: this.closing.signal });
+      await this.lastReadReturned();
       try {
-        const opened = await openCamera(this.options, this.label, undefined);
+        const opened = await openCamera(this.options, this.label, undefined, (reading) => (this.pendingRead = reading));
         this.device = opened.device;
         this.firstFrame = undefined;
         this.options.onEvent?.({ kind: 'recovered', description: `${this.label} (${opened.first.cols}x${opened.first.rows})` });
@@ -246,6 +266,7 @@ async function openCamera(
   options: CameraSourceOptions & { firstFrameTimeoutMs: number },
   label: string,
   listing: DeviceListing | undefined,
+  onRead: (reading: Promise<Mat>) => void,
 ): Promise<{ device: CaptureDevice; first: Mat; fps: number }> {
   const platform = options.platform ?? process.platform;
   let device: CaptureDevice;
@@ -267,6 +288,7 @@ async function openCamera(
   device.set(cv.CAP_PROP_FPS, options.fps);
 
   const reading = device.readAsync();
+  onRead(reading);
   const first = await within(
     reading.catch(() => undefined),
     options.firstFrameTimeoutMs,

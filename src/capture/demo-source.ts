@@ -1,6 +1,7 @@
 import { DemoScene } from './demo-scene.js';
 import { FramePacer } from './frame-pacer.js';
 import type { FrameSource, VideoFrame } from './frame-source.js';
+import { FrameImage } from '../frame-image.js';
 
 export interface DemoSourceOptions {
   width: number;
@@ -42,7 +43,7 @@ export class DemoSource implements FrameSource {
     const paced = await this.pacer?.next();
     const captureTimeNs = paced?.dueNs ?? process.hrtime.bigint();
     const { image } = this.scene.render((paced?.index ?? seq) / this.fps);
-    return { seq, captureTimeNs, image };
+    return { seq, captureTimeNs, image: new FrameImage(image) };
   }
 
   async close(): Promise<void> {}

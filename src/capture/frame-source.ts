@@ -1,4 +1,4 @@
-import type { Mat } from '../opencv.js';
+import type { FrameImage } from '../frame-image.js';
 
 /** One camera (or file, or demo) frame as it enters the pipeline. */
 export interface VideoFrame {
@@ -10,8 +10,8 @@ export interface VideoFrame {
    * measure glass-to-OBS latency across processes.
    */
   readonly captureTimeNs: bigint;
-  /** 8-bit BGR (CV_8UC3). Owned by the pipeline once yielded: the source must not reuse it. */
-  readonly image: Mat;
+  /** 8-bit BGR (CV_8UC3), with what is derived from it. Owned by the pipeline once yielded: the source must not reuse it. */
+  readonly image: FrameImage;
 }
 
 /** Where frames come from: a camera, a looping video file, or the built-in demo. */

@@ -4,6 +4,7 @@ import { BlurcamError, describeError } from '../errors.js';
 import { cv, type Mat } from '../opencv.js';
 import { FramePacer } from './frame-pacer.js';
 import type { FrameSource, VideoFrame } from './frame-source.js';
+import { FrameImage } from '../frame-image.js';
 
 /** Used when a file does not say its frame rate. */
 const FALLBACK_FPS = 30;
@@ -73,7 +74,7 @@ export class VideoFileSource implements FrameSource {
     const captureTimeNs = paced?.dueNs ?? process.hrtime.bigint();
     const image = this.firstFrame ?? (await this.decodeNext());
     this.firstFrame = undefined;
-    return { seq, captureTimeNs, image };
+    return { seq, captureTimeNs, image: new FrameImage(image) };
   }
 
   /** Waits for a frame being decoded, then lets go of the file. */

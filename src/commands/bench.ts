@@ -1,11 +1,26 @@
 import type { CommandModule } from 'yargs';
-import { OPTIONS, pickOptions } from '../config.js';
-import type { PipelineArgs } from '../pipeline/open-pipeline.js';
+import { declareOptions, type OptionValues } from '../config.js';
 
-interface BenchArgs extends PipelineArgs {
-  frames: number;
-  json: boolean;
-}
+const BENCH_OPTIONS = [
+  'config',
+  'input',
+  'camera',
+  'size',
+  'fps',
+  'effect',
+  'blur-strength',
+  'background',
+  'output',
+  'model',
+  'device',
+  'threshold',
+  'softness',
+  'frames',
+  'json',
+  'force',
+] as const;
+
+type BenchArgs = Pick<OptionValues, (typeof BENCH_OPTIONS)[number]>;
 
 /** Frames run before measuring: the first inferences and allocations are slower than the steady state. */
 const WARMUP_FRAMES = 20;
@@ -17,17 +32,13 @@ const WARMUP_FRAMES = 20;
 export const benchCommand: CommandModule<object, BenchArgs> = {
   command: 'bench',
   describe: 'Measure the pipeline on a clip or the demo scene: per-stage and total time per frame, fps, drops, memory',
-  builder: (yargs) =>
-    yargs.options({
-      ...pickOptions('config', 'camera', 'size', 'fps', 'effect', 'blur-strength', 'background', 'model', 'device', 'threshold', 'softness', 'json'),
-      input: { ...OPTIONS.input, default: 'demo' },
-      output: { ...OPTIONS.output, default: 'null' },
-      frames: { ...OPTIONS.frames, default: 300 },
-    }),
+  builder: (yargs) => declareOptions(yargs, BENCH_OPTIONS, { input: { default: 'demo' }, output: { default: 'null' }, frames: { default: 300 } }),
   async handler(argv) {
     // Loaded here, not at the top: OpenCV and onnxruntime take a while to load and other commands do not need them.
     const { openPipeline } = await import('../pipeline/open-pipeline.js');
     const { formatStats } = await import('../pipeline/format-stats.js');
+    const { keepFrameMemoryInProcess } = await import('../opencv.js');
+    keepFrameMemoryInProcess();
     const { pipeline, source, segmenter, effect } = await openPipeline(argv, { mode: 'bench', maxFrames: argv.frames, warmupFrames: WARMUP_FRAMES });
     await pipeline.run();
     const report = pipeline.stats.total();

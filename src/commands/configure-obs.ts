@@ -1,25 +1,19 @@
 import type { CommandModule } from 'yargs';
-import { OPTIONS, defaultConfigPath, pickOptions } from '../config.js';
+import { declareOptions, defaultConfigPath, type OptionValues } from '../config.js';
 import { configureObs } from '../control/configure-obs.js';
 import { obsConfigDir } from '../control/obs-config.js';
 import { detectObsVersion, findObsExecutable, isObsRunning } from '../control/obs-launcher.js';
 import { isBlurcamError } from '../errors.js';
 
-interface ConfigureObsArgs {
-  config?: string;
-  'obs-config-dir'?: string;
-}
+type ConfigureObsArgs = Pick<OptionValues, 'config' | 'obs-config-dir'>;
 
 /** `blurcam configure-obs`: OBS's websocket on, with a password blurcam knows. scripts/install-obs.sh runs it. */
 export const configureObsCommand: CommandModule<object, ConfigureObsArgs> = {
   command: 'configure-obs',
   describe: "Turn on OBS's websocket server with a password and store that password for blurcam (run it with OBS closed)",
   builder: (yargs) =>
-    yargs.options(pickOptions('config', 'obs-config-dir')).options({
-      // The config file this command writes holds these; accepted (and unused) so a second run reads it back.
-      'obs-url': { ...OPTIONS['obs-url'], hidden: true },
-      'obs-password': { ...OPTIONS['obs-password'], hidden: true },
-    }),
+    // The config file this command writes holds the URL and password; accepted (and unused) so a second run reads it back.
+    declareOptions(yargs, ['config', 'obs-config-dir', 'obs-url', 'obs-password'], { 'obs-url': { hidden: true }, 'obs-password': { hidden: true } }),
   async handler(argv) {
     const obsVersion = await installedObsVersion();
     const settingsDir = argv['obs-config-dir'] ?? obsConfigDir();
@@ -32,6 +26,7 @@ export const configureObsCommand: CommandModule<object, ConfigureObsArgs> = {
     const lines = [
       `OBS ${obsVersion ?? '(version unknown)'}: websocket server on, port ${result.port}, authentication on.`,
       `Password: ${result.passwordSource === 'generated' ? 'newly generated' : `kept from the ${result.passwordSource}`} (never printed).`,
+      ...(result.permissionsDialog === 'marked as shown' ? ["OBS's first-start permissions dialog marked as shown, so it cannot hold OBS's start-up."] : []),
       ...(result.changed.length ? result.changed.map((path) => `Wrote ${path}`) : ['Nothing to change.']),
       ...result.backups.map((path) => `Backup of the previous version: ${path}`),
     ];

@@ -1,16 +1,14 @@
 import type { CommandModule } from 'yargs';
 import { listDevices } from '../capture/devices.js';
-import { pickOptions } from '../config.js';
+import { declareOptions, type OptionValues } from '../config.js';
 
-interface DevicesArgs {
-  json: boolean;
-}
+type DevicesArgs = Pick<OptionValues, 'config' | 'json'>;
 
 /** `blurcam devices`: the cameras `--camera` can choose, as far as the platform can list them. */
 export const devicesCommand: CommandModule<object, DevicesArgs> = {
   command: 'devices',
   describe: 'List the cameras (the numbers --camera takes)',
-  builder: (yargs) => yargs.options(pickOptions('config', 'json')),
+  builder: (yargs) => declareOptions(yargs, ['config', 'json']),
   async handler(argv) {
     const listing = await listDevices();
     if (argv.json) {

@@ -1,21 +1,14 @@
 import type { CommandModule } from 'yargs';
-import { pickOptions } from '../config.js';
+import { declareOptions, type OptionValues } from '../config.js';
 import { connectObs } from '../control/obs-connection.js';
 import { setupSceneSet } from '../control/obs-scenes.js';
 import { sceneDefinitions } from '../live/scene-config.js';
 import { describeEffect } from '../live/scene-director.js';
 import { resolveEndpoint } from '../transport/endpoint.js';
 
-interface ScenesArgs {
-  effect: string;
-  'blur-strength': number;
-  background?: string;
-  endpoint?: string;
-  'obs-url': string;
-  'obs-password'?: string;
-  scene: string;
-  scenes?: unknown;
-}
+const SCENES_OPTIONS = ['config', 'effect', 'blur-strength', 'background', 'endpoint', 'obs-url', 'obs-password', 'scene', 'scenes'] as const;
+
+type ScenesArgs = Pick<OptionValues, (typeof SCENES_OPTIONS)[number]>;
 
 /**
  * `blurcam scenes`: makes blurcam's scenes in OBS (as `start` does) without starting the camera, so Stream Deck
@@ -24,8 +17,7 @@ interface ScenesArgs {
 export const scenesCommand: CommandModule<object, ScenesArgs> = {
   command: 'scenes',
   describe: "Create blurcam's scenes in OBS (one per effect, see docs/stream-deck.md) without starting the camera",
-  builder: (yargs) =>
-    yargs.options(pickOptions('config', 'effect', 'blur-strength', 'background', 'endpoint', 'obs-url', 'obs-password', 'scene', 'scenes')),
+  builder: (yargs) => declareOptions(yargs, SCENES_OPTIONS),
   async handler(argv) {
     const scenes = sceneDefinitions(argv.scenes, { sceneName: argv.scene, effect: argv.effect, blurStrength: argv['blur-strength'], background: argv.background });
     const obs = await connectObs({ url: argv['obs-url'], password: argv['obs-password'] });

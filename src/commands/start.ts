@@ -1,25 +1,44 @@
 import type { CommandModule } from 'yargs';
 import type { CameraEvent } from '../capture/camera-source.js';
-import { checkUiPort, pickOptions } from '../config.js';
-import { sceneDefinitions } from '../live/scene-config.js';
-import type { ObsOutputEvent } from '../pipeline/obs-output.js';
-import type { OpenedPipeline, PipelineArgs } from '../pipeline/open-pipeline.js';
-import type { Pipeline } from '../pipeline/pipeline.js';
+import { outputClosed } from '../closed-output.js';
+import { declareOptions, type OptionValues } from '../config.js';
+import { obsConfigDir, protectPasswordFiles } from '../control/obs-config.js';
+import { isBlurcamError } from '../errors.js';
 import type { RunningStatus } from '../live/control-socket.js';
+import { sceneDefinitions } from '../live/scene-config.js';
+import type { ObsOutputEvent } from '../output/obs-output.js';
+import type { OpenedPipeline } from '../pipeline/open-pipeline.js';
+import type { Pipeline } from '../pipeline/pipeline.js';
 
-interface StartArgs extends PipelineArgs {
-  frames?: number;
-  stats: boolean;
-  endpoint?: string;
-  'obs-url': string;
-  'obs-password'?: string;
-  'launch-obs': boolean;
-  scene: string;
-  /** The config file's scene list (src/live/scene-config.ts checks it). */
-  scenes?: unknown;
-  ui: boolean;
-  'ui-port': number;
-}
+const START_OPTIONS = [
+  'config',
+  'input',
+  'camera',
+  'size',
+  'fps',
+  'effect',
+  'blur-strength',
+  'background',
+  'output',
+  'force',
+  'endpoint',
+  'obs-url',
+  'obs-password',
+  'launch-obs',
+  'obs-canvas',
+  'scene',
+  'scenes',
+  'model',
+  'device',
+  'threshold',
+  'softness',
+  'frames',
+  'stats',
+  'ui',
+  'ui-port',
+] as const;
+
+type StartArgs = Pick<OptionValues, (typeof START_OPTIONS)[number]>;
 
 const STATUS_INTERVAL_MS = 1000;
 
@@ -29,38 +48,11 @@ const MODE_LINES = {
   slate: 'be right back: OBS gets the slate, no camera frame leaves blurcam',
 } as const;
 
-/** `blurcam start`: the live pipeline until Ctrl-C (or --frames), with a status line every second. */
+/** `blurcam start`: the live pipeline until Ctrl-C, `blurcam stop` (or --frames), with a status line every second. */
 export const startCommand: CommandModule<object, StartArgs> = {
   command: 'start',
   describe: 'Run the camera with the background blurred or replaced until Ctrl-C, with live statistics',
-  builder: (yargs) =>
-    yargs.options(
-      pickOptions(
-        'config',
-        'input',
-        'camera',
-        'size',
-        'fps',
-        'effect',
-        'blur-strength',
-        'background',
-        'output',
-        'endpoint',
-        'obs-url',
-        'obs-password',
-        'launch-obs',
-        'scene',
-        'scenes',
-        'model',
-        'device',
-        'threshold',
-        'softness',
-        'frames',
-        'stats',
-        'ui',
-        'ui-port',
-      ),
-    ),
+  builder: (yargs) => declareOptions(yargs, START_OPTIONS),
   async handler(argv) {
     const { ControlServer } = await import('../live/control-socket.js');
     const startedAt = new Date().toISOString();
@@ -97,10 +89,12 @@ async function openLive(argv: StartArgs, startedAt: string): Promise<RunningBlur
   const { formatStats } = await import('../pipeline/format-stats.js');
   const { CameraSource } = await import('../capture/camera-source.js');
   const { SceneDirector, describeEffect } = await import('../live/scene-director.js');
-  const { ObsOutput } = await import('../pipeline/obs-output.js');
+  const { ObsOutput } = await import('../output/obs-output.js');
   const { StatusPage } = await import('../live/status-page.js');
+  const { keepFrameMemoryInProcess } = await import('../opencv.js');
+  keepFrameMemoryInProcess();
   const status = (line: string) => process.stderr.write(`${line}\n`);
-  const uiPort = checkUiPort(argv['ui-port']);
+  if (argv.output === 'obs') protectObsPassword(status);
   // With OBS, the live scene sets the effect: blurcam's scenes are made and followed (docs/stream-deck.md). Without
   // it, the status page's controls still change the effect of the one scene there is.
   const mainScene = { sceneName: argv.scene, effect: argv.effect, blurStrength: argv['blur-strength'], background: argv.background };
@@ -115,7 +109,7 @@ async function openLive(argv: StartArgs, startedAt: string): Promise<RunningBlur
           snapshot: async () => ready?.pipeline.snapshot(),
           control: (request) => director?.handleEvent(request),
         },
-        uiPort,
+        argv['ui-port'],
       )
     : undefined;
   const obs = {
@@ -125,6 +119,7 @@ async function openLive(argv: StartArgs, startedAt: string): Promise<RunningBlur
     otherScenes: scenes?.slice(1).map((scene) => scene.name),
     endpoint: argv.endpoint,
     launch: argv['launch-obs'],
+    canvas: argv['obs-canvas'],
     onEvent: (event: ObsOutputEvent) => status(describeObsEvent(event)),
   };
   const opened = await openPipeline(argv, {
@@ -181,6 +176,9 @@ async function openLive(argv: StartArgs, startedAt: string): Promise<RunningBlur
     // once: a second Ctrl-C during shutdown falls through to Node's default and ends the process.
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
+    // Nobody reads the status lines any more (src/closed-output.ts): stop as on Ctrl-C.
+    if (outputClosed.aborted) stop();
+    outputClosed.addEventListener('abort', stop, { once: true });
     const timer = setInterval(() => {
       lastWindow = pipeline.stats.takeWindow();
       page?.record(lastWindow);
@@ -195,6 +193,7 @@ async function openLive(argv: StartArgs, startedAt: string): Promise<RunningBlur
       clearInterval(timer);
       process.off('SIGINT', stop);
       process.off('SIGTERM', stop);
+      outputClosed.removeEventListener('abort', stop);
       await page?.close();
     }
     const output = sink.status?.();
@@ -221,6 +220,16 @@ function startingStatus(startedAt: string): RunningStatus {
   };
 }
 
+/** OBS re-saves its settings readable by everyone (see protectPasswordFiles); a failure is worth a warning, not a stop. */
+function protectObsPassword(status: (line: string) => void): void {
+  try {
+    protectPasswordFiles(obsConfigDir());
+  } catch (error) {
+    if (!isBlurcamError(error)) throw error;
+    status(`obs: ${error.message}\n  fix: ${error.hint}`);
+  }
+}
+
 function startupReport({ source, segmenter, sink, effect, requested }: OpenedPipeline, isCamera: boolean): string[] {
   const lines = [`input: ${source.description}`];
   const gives = `${source.width}x${source.height} @ ${source.fps} fps`;
@@ -240,6 +249,7 @@ function describeCameraEvent(event: CameraEvent): string {
 
 /** One line of cause and one of fix, as errors are printed; blurcam keeps feeding OBS either way. */
 function describeObsEvent(event: ObsOutputEvent): string {
+  if (event.kind === 'canvas') return `obs: ${event.line}`;
   if (event.kind === 'warning') return `obs: ${event.warning.message}\n  fix: ${event.warning.hint}`;
   if (event.kind === 'lost') return `obs: ${event.reason?.message ?? 'The connection to OBS was lost.'}\n  ${event.reason?.hint ?? 'blurcam reconnects by itself.'}`;
   return "obs: connected again; blurcam's scene and source are set up.";

@@ -1,16 +1,14 @@
 import type { CommandModule } from 'yargs';
-import { pickOptions } from '../config.js';
+import { declareOptions, type OptionValues } from '../config.js';
 import { type RunningStatus, controlSocketPath, request } from '../live/control-socket.js';
 
-interface StatusArgs {
-  json: boolean;
-}
+type StatusArgs = Pick<OptionValues, 'config' | 'json'>;
 
 /** `blurcam status`: what the running blurcam is doing, asked over its control socket. */
 export const statusCommand: CommandModule<object, StatusArgs> = {
   command: 'status',
   describe: 'Show what the running blurcam is doing (input, effect, fps, drops, OBS, live scene)',
-  builder: (yargs) => yargs.options(pickOptions('config', 'json')),
+  builder: (yargs) => declareOptions(yargs, ['config', 'json']),
   async handler(argv) {
     const status = (await request(controlSocketPath(), 'status')) as RunningStatus;
     if (argv.json) {

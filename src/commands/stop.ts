@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { CommandModule } from 'yargs';
-import { pickOptions } from '../config.js';
+import { declareOptions, type OptionValues } from '../config.js';
 import { controlSocketPath, request } from '../live/control-socket.js';
 import { BlurcamError } from '../errors.js';
 
@@ -10,10 +10,10 @@ const STOP_TIMEOUT_MS = 15_000;
 const POLL_MS = 100;
 
 /** `blurcam stop`: asks the running blurcam for an ordered stop (as Ctrl-C does) and waits until it has ended. */
-export const stopCommand: CommandModule<object, object> = {
+export const stopCommand: CommandModule<object, Pick<OptionValues, 'config'>> = {
   command: 'stop',
   describe: 'Stop the running blurcam cleanly',
-  builder: (yargs) => yargs.options(pickOptions('config')),
+  builder: (yargs) => declareOptions(yargs, ['config']),
   async handler() {
     const path = controlSocketPath();
     await request(path, 'stop');

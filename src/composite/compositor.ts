@@ -1,3 +1,4 @@
+import type { FrameImage } from '../frame-image.js';
 import { cv, type Mat, withScratch } from '../opencv.js';
 import { blendEdges } from './blend-edges.js';
 import { coverImage } from './cover-image.js';
@@ -54,11 +55,12 @@ export class Compositor {
   }
 
   /**
-   * `image` is 8-bit BGR; `mask` CV_8UC1 of the same size (255 = person), required unless the effect is 'none'.
+   * `frame` is 8-bit BGR; `mask` CV_8UC1 of the same size (255 = person), required unless the effect is 'none'.
    * Returns width * height * 4 bytes of BGRA, in a buffer that is the caller's until it hands it to recycle().
    */
-  composite(image: Mat, mask?: Mat): Buffer {
+  composite(frame: FrameImage, mask?: Mat): Buffer {
     const { effect } = this;
+    const image = frame.mat;
     const { cols: width, rows: height } = image;
     if (effect.kind !== 'none' && !mask) throw new Error(`Compositor: the '${effect.kind}' effect needs a mask`);
     if (mask && (mask.rows !== height || mask.cols !== width)) {
@@ -76,7 +78,7 @@ export class Compositor {
       if (planes.cover) planes.cover.copyTo(outMat);
       else if (effect.kind === 'blur') {
         // Converted to BGRA while still small, then enlarged: a quarter of the work of converting it full size.
-        const blurred = track(track(shrunkMaskedBlur(image, mask, effect.strength)).cvtColor(cv.COLOR_BGR2BGRA));
+        const blurred = track(track(shrunkMaskedBlur(frame, mask, effect.strength)).cvtColor(cv.COLOR_BGR2BGRA));
         track(blurred.resize(height, width, 0, 0, cv.INTER_LINEAR)).copyTo(outMat);
       }
       const inside = track(mask.threshold(254, 255, cv.THRESH_BINARY));

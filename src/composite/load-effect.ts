@@ -1,30 +1,27 @@
-import { existsSync } from 'node:fs';
-import { checkRange } from '../config.js';
+import { existsSync, readFileSync } from 'node:fs';
 import { BlurcamError, describeError } from '../errors.js';
+import { DEFAULT_MAX_MEGAPIXELS, checkImageSize } from '../files/image-size.js';
 import { cv, type Mat } from '../opencv.js';
 import type { Effect } from './effect.js';
 
 export interface EffectOptions {
-  effect: string;
+  effect: 'blur' | 'replace' | 'none';
   blurStrength: number;
   /** An image path; implies the 'replace' effect. */
   background?: string;
 }
 
-/** Turns --effect, --blur-strength and --background into an Effect, loading the replacement image. */
+/**
+ * Turns --effect, --blur-strength and --background (checked at the edge, src/config.ts: 'replace' comes with a
+ * background) into an Effect, loading the replacement image.
+ */
 export function loadEffect({ effect, blurStrength, background }: EffectOptions): Effect {
   if (background !== undefined && background !== '') return { kind: 'replace', image: readBackground(background) };
-  switch (effect) {
-    case 'blur':
-      return { kind: 'blur', strength: checkRange('blur-strength', blurStrength, 0, 1) };
-    case 'none':
-      return { kind: 'none' };
-    case 'replace':
-      throw new BlurcamError('BAD_OPTION', '--effect replace needs an image to put behind you.', 'Add --background PATH (a .jpg or .png).');
-    default:
-      throw new BlurcamError('BAD_OPTION', `--effect "${effect}" is not an effect.`, 'Use --effect blur, replace or none.');
-  }
+  if (effect === 'replace') throw new Error('loadEffect: the replace effect needs a background');
+  return effect === 'none' ? { kind: 'none' } : { kind: 'blur', strength: blurStrength };
 }
+
+const BACKGROUND_HINT = 'Use a .jpg or .png image.';
 
 /** Reads the image a 'replace' effect puts behind the person; throws PATH_NOT_FOUND or IMAGE_UNREADABLE. */
 export function readBackground(path: string): Mat {
@@ -33,8 +30,15 @@ export function readBackground(path: string): Mat {
   }
   let image: Mat;
   try {
-    image = cv.imread(path);
+    const bytes = readFileSync(path);
+    checkImageSize(bytes, `--background ${path}`, {
+      maxMegapixels: DEFAULT_MAX_MEGAPIXELS,
+      unreadableHint: BACKGROUND_HINT,
+      tooLargeHint: 'Scale it down to about the frame size: it is scaled to the frame anyway.',
+    });
+    image = cv.imdecode(bytes);
   } catch (error) {
+    if (error instanceof BlurcamError) throw error;
     throw unreadable(path, error);
   }
   if (image.empty) throw unreadable(path);
@@ -45,7 +49,7 @@ function unreadable(path: string, cause?: unknown): BlurcamError {
   return new BlurcamError(
     'IMAGE_UNREADABLE',
     `--background ${path} is not an image blurcam can read${cause ? ` (${describeError(cause)})` : ''}.`,
-    'Use a .jpg or .png image.',
+    BACKGROUND_HINT,
     { cause },
   );
 }

@@ -1,4 +1,5 @@
-import { cv, halfSize, type Mat, type Track, withScratch } from '../opencv.js';
+import { FrameImage } from '../frame-image.js';
+import { cv, type Mat, type Track, withScratch } from '../opencv.js';
 
 /**
  * The work happens on a copy shrunk by 4 or 8 (more blur, more shrink): enough to make it cheap at any resolution,
@@ -31,15 +32,16 @@ export function blurSigmaPx(strength: number, frameHeight: number): number {
  * `image` is 8-bit BGR, `mask` CV_8UC1 of the same size (255 = person); returns 8-bit BGR of the same size.
  */
 export function maskedBlur(image: Mat, mask: Mat, strength: number): Mat {
-  return withScratch((track) => track(shrunkMaskedBlur(image, mask, strength)).resize(image.rows, image.cols, 0, 0, cv.INTER_LINEAR));
+  return withScratch((track) => track(shrunkMaskedBlur(new FrameImage(image), mask, strength)).resize(image.rows, image.cols, 0, 0, cv.INTER_LINEAR));
 }
 
 /** maskedBlur before its last step: the blurred background at the reduced size it is computed at (a 4th or 8th). */
-export function shrunkMaskedBlur(image: Mat, mask: Mat, strength: number): Mat {
+export function shrunkMaskedBlur(image: FrameImage, mask: Mat, strength: number): Mat {
   return withScratch((track) => {
-    const sigma = blurSigmaPx(strength, image.rows);
+    const sigma = blurSigmaPx(strength, image.height);
     const halvings = Math.min(MAX_HALVINGS, Math.max(MIN_HALVINGS, Math.floor(Math.log2(sigma)) - 1));
-    const smallImage = shrinkByHalves(image, halvings, track, true);
+    // The first halving is the frame's own half-size copy, shared with the segmenter; it is not ours to free.
+    const smallImage = shrinkByHalves(image.halfSize(), halvings - 1, track);
     const smallMask = shrinkByHalves(mask, halvings, track);
     const { cols: width, rows: height } = smallImage;
     const pixels = width * height;
@@ -78,14 +80,9 @@ export function shrunkMaskedBlur(image: Mat, mask: Mat, strength: number): Mat {
 }
 
 /** Halves the size `times` times with area averaging (much faster in steps of 2 than in one step of 4 or 8). */
-function shrinkByHalves(mat: Mat, times: number, track: Track, shareFirst = false): Mat {
+function shrinkByHalves(mat: Mat, times: number, track: Track): Mat {
   let shrunk = mat;
   for (let i = 0; i < times; i++) {
-    // The frame's half-size copy is made once and shared with the segmenter (opencv.ts); it is not ours to free.
-    if (i === 0 && shareFirst) {
-      shrunk = halfSize(mat);
-      continue;
-    }
     shrunk = track(shrunk.resize(Math.max(1, Math.round(shrunk.rows / 2)), Math.max(1, Math.round(shrunk.cols / 2)), 0, 0, cv.INTER_AREA));
   }
   return shrunk;

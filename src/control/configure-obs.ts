@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, readFileSync, statSync } from 'node:fs';
-import { BlurcamError, describeError } from '../errors.js';
-import { ObsConfig, websocketStoresFor, type WebsocketStore } from './obs-config.js';
+import { readConfigObject } from '../config-file.js';
+import { BlurcamError } from '../errors.js';
+import { DEFAULT_OBS_PORT } from './obs-connection.js';
+import { MACOS_PERMISSIONS_DIALOG, MACOS_PERMISSIONS_DIALOG_SHOWN, ObsConfig, protectPasswordFiles, websocketStoresFor, type WebsocketStore } from './obs-config.js';
 import { type ConfigChange, replaceFile } from './replace-file.js';
-
-export const DEFAULT_OBS_PORT = 4455;
 
 export interface ConfigureObsOptions {
   /** OBS's settings folder (obsConfigDir()). */
@@ -15,6 +15,8 @@ export interface ConfigureObsOptions {
   obsVersion?: string;
   /** Whether OBS runs now: it rewrites its settings when it quits, so nothing may change while it runs. */
   obsRunning?: boolean;
+  /** On macOS OBS's first-start permissions dialog is marked as shown. Default: this machine's. */
+  platform?: NodeJS.Platform;
   /** The password used when neither OBS nor blurcam has one yet. */
   generatePassword?: () => string;
   now?: Date;
@@ -25,6 +27,8 @@ export interface ConfigureObsResult {
   /** Where the password came from; the password itself is never part of the result. */
   passwordSource: 'OBS settings' | 'blurcam config' | 'generated';
   stores: WebsocketStore[];
+  /** macOS: whether OBS's permissions dialog, which would hold its start-up, was already marked as shown. */
+  permissionsDialog: 'marked as shown' | 'already shown' | 'not macOS';
   changed: string[];
   backups: string[];
 }
@@ -49,7 +53,7 @@ export function configureObs(options: ConfigureObsOptions): ConfigureObsResult {
   const stores = websocketStoresFor(options.obsVersion);
   const obsConfig = new ObsConfig(options.obsConfigDir, stores, () => options.now ?? new Date());
   const current = obsConfig.readWebsocket();
-  const blurcamConfig = readBlurcamConfig(options.blurcamConfigPath);
+  const blurcamConfig = readConfigObject(options.blurcamConfigPath);
   const storedPassword = firstString(blurcamConfig, PASSWORD_KEYS);
 
   const [serverPassword, passwordSource]: [string, ConfigureObsResult['passwordSource']] = current?.serverPassword
@@ -59,36 +63,35 @@ export function configureObs(options: ConfigureObsOptions): ConfigureObsResult {
       : [(options.generatePassword ?? generatePassword)(), 'generated'];
   const port = current?.serverPort ?? DEFAULT_OBS_PORT;
 
-  const obsChange = obsConfig.writeWebsocket({ serverEnabled: true, serverPort: port, authRequired: true, serverPassword });
+  const permissionsDialog = permissionsDialogState(obsConfig, options.platform ?? process.platform);
+  const globalIni = permissionsDialog === 'marked as shown' ? MACOS_PERMISSIONS_DIALOG_SHOWN : {};
+  const obsChange = obsConfig.writeWebsocket({ serverEnabled: true, serverPort: port, authRequired: true, serverPassword }, globalIni);
   const blurcamChange = writeBlurcamConfig(options.blurcamConfigPath, blurcamConfig, serverPassword, port, options.now);
+  // Files left unchanged may still be as OBS last saved them: readable by everyone.
+  const protectedFiles = protectPasswordFiles(options.obsConfigDir).filter((path) => !obsChange.changed.includes(path));
   return {
     port,
     passwordSource,
     stores,
-    changed: [...obsChange.changed, ...blurcamChange.changed],
+    permissionsDialog,
+    changed: [...obsChange.changed, ...protectedFiles, ...blurcamChange.changed],
     backups: [...obsChange.backups, ...blurcamChange.backups],
   };
+}
+
+/**
+ * OBS's macOS permissions dialog is modal and comes before OBS loads its modules, so an OBS that blurcam starts
+ * would wait on it with the websocket closed. OBS asks for a permission again when a source of its own needs
+ * it; blurcam's source needs none (blurcam reads the camera).
+ */
+function permissionsDialogState(obsConfig: ObsConfig, platform: NodeJS.Platform): ConfigureObsResult['permissionsDialog'] {
+  if (platform !== 'darwin') return 'not macOS';
+  return obsConfig.macosPermissionsDialogShown() >= MACOS_PERMISSIONS_DIALOG.version ? 'already shown' : 'marked as shown';
 }
 
 /** 24 random characters from [A-Za-z0-9_-]: typeable, and safe in an .ini line and JSON. */
 function generatePassword(): string {
   return randomBytes(18).toString('base64url');
-}
-
-function readBlurcamConfig(path: string): Record<string, unknown> | undefined {
-  if (!existsSync(path)) return undefined;
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(readFileSync(path, 'utf8'));
-  } catch (error) {
-    throw new BlurcamError('BAD_CONFIG_FILE', `Config file ${path} is not valid JSON: ${describeError(error)}`, 'Fix the file, or delete it to go back to the defaults.', {
-      cause: error,
-    });
-  }
-  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
-    throw new BlurcamError('BAD_CONFIG_FILE', `Config file ${path} must hold a JSON object.`, 'Write it as {"option": value, ...}.');
-  }
-  return parsed as Record<string, unknown>;
 }
 
 function firstString(config: Record<string, unknown> | undefined, keys: string[]): string | undefined {

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { BlurcamError, describeError } from '../errors.js';
@@ -23,11 +23,52 @@ export const GLOBAL_INI = 'global.ini';
 export const WEBSOCKET_JSON = join('plugin_config', 'obs-websocket', 'config.json');
 const INI_SECTION = 'OBSWebSocket';
 
+/** Values to set in an .ini file: section, then key, then value. */
+export type IniValues = Record<string, Record<string, string>>;
+
+/**
+ * OBS on macOS opens a modal permissions dialog at start-up, before it loads any module (so before the
+ * websocket server), while this key in global.ini is below the dialog's version (1 from OBS 28 to 32 at least).
+ * The key stayed in global.ini when OBS 31 moved user settings to user.ini: OBS reads it from its app config.
+ */
+export const MACOS_PERMISSIONS_DIALOG = { section: 'General', key: 'MacOSPermissionsDialogLastShown', version: 1 } as const;
+
+/** The global.ini value that tells OBS its macOS permissions dialog was shown. */
+export const MACOS_PERMISSIONS_DIALOG_SHOWN: IniValues = {
+  [MACOS_PERMISSIONS_DIALOG.section]: { [MACOS_PERMISSIONS_DIALOG.key]: String(MACOS_PERMISSIONS_DIALOG.version) },
+};
+
 /** OBS's settings folder for this user (the native OBS, not the Flatpak, which keeps it under ~/.var/app). */
 export function obsConfigDir(env: NodeJS.ProcessEnv = process.env, platform = process.platform): string {
   const home = env.HOME ?? homedir();
   if (platform === 'darwin') return join(home, 'Library', 'Application Support', 'obs-studio');
   return join(env.XDG_CONFIG_HOME ?? join(home, '.config'), 'obs-studio');
+}
+
+/**
+ * Makes OBS's files that hold the websocket password (global.ini up to OBS 30.1, plugin_config/obs-websocket/
+ * config.json from 30.2) readable by their owner only (0600). OBS saves them with the default mode, readable by
+ * every user of the machine, each time it saves its settings (when it quits, at the latest), so blurcam does this
+ * after configure-obs and again at each start. Returns the files it changed; throws OUTPUT_UNWRITABLE when one
+ * cannot be changed (it belongs to another user).
+ */
+export function protectPasswordFiles(dir: string): string[] {
+  const changed: string[] = [];
+  for (const path of [join(dir, GLOBAL_INI), join(dir, WEBSOCKET_JSON)]) {
+    if (!existsSync(path) || (statSync(path).mode & 0o077) === 0) continue;
+    try {
+      chmodSync(path, 0o600);
+    } catch (error) {
+      throw new BlurcamError(
+        'OUTPUT_UNWRITABLE',
+        `Cannot make ${path}, which holds the OBS websocket password, private: ${describeError(error)}`,
+        `Make it readable by its owner only: chmod 600 "${path}"`,
+        { cause: error },
+      );
+    }
+    changed.push(path);
+  }
+  return changed;
 }
 
 /** The stores an OBS version reads; both when the version is unknown (the unused one is harmless). */
@@ -55,19 +96,43 @@ export class ObsConfig {
     return undefined;
   }
 
-  /** Writes the settings into every store; files whose values already match are left untouched. */
-  writeWebsocket(settings: WebsocketSettings): ConfigChange {
+  /**
+   * Writes the settings into every store; files whose values already match are left untouched. `globalIni`
+   * holds further global.ini values, written in the same step so the file gets one backup of its original.
+   */
+  writeWebsocket(settings: WebsocketSettings, globalIni: IniValues = {}): ConfigChange {
     const change: ConfigChange = { changed: [], backups: [] };
-    for (const store of this.stores) {
-      const one = store === 'config-json' ? this.writeWebsocketJson(settings) : this.writeWebsocketIni(settings);
+    const add = (one: ConfigChange) => {
       change.changed.push(...one.changed);
       change.backups.push(...one.backups);
-    }
+    };
+    for (const store of this.stores) add(store === 'config-json' ? this.writeWebsocketJson(settings) : this.writeWebsocketIni(settings, globalIni));
+    // global.ini may hold the password of an older OBS: private either way.
+    if (!this.stores.includes('global-ini') && Object.keys(globalIni).length > 0) add(this.updateIni(GLOBAL_INI, globalIni, { secret: true }));
     return change;
   }
 
+  /** The version of OBS's macOS permissions dialog last shown (0 when never: OBS will show it). */
+  macosPermissionsDialogShown(): number {
+    const value = this.globalIniValue(MACOS_PERMISSIONS_DIALOG.section, MACOS_PERMISSIONS_DIALOG.key);
+    return value !== undefined && /^\d+$/.test(value) ? Number(value) : 0;
+  }
+
+  /** Marks the macOS permissions dialog as shown (global.ini kept private, with a backup); nothing when it already is. */
+  markMacosPermissionsDialogShown(): ConfigChange {
+    if (this.macosPermissionsDialogShown() >= MACOS_PERMISSIONS_DIALOG.version) return { changed: [], backups: [] };
+    // global.ini holds the websocket password of OBS up to 30.1.
+    return this.updateIni(GLOBAL_INI, MACOS_PERMISSIONS_DIALOG_SHOWN, { secret: true });
+  }
+
+  /** A global.ini value, or undefined when the file or the key is missing. */
+  globalIniValue(section: string, key: string): string | undefined {
+    const text = this.readText(join(this.dir, GLOBAL_INI));
+    return text === undefined ? undefined : IniFile.parse(text).get(section, key);
+  }
+
   /** Sets values in an .ini file under the settings folder (created when missing). */
-  updateIni(relativePath: string, values: Record<string, Record<string, string>>, { secret = false } = {}): ConfigChange {
+  updateIni(relativePath: string, values: IniValues, { secret = false } = {}): ConfigChange {
     const path = join(this.dir, relativePath);
     const before = this.readText(path);
     const ini = IniFile.parse(before ?? '');
@@ -91,10 +156,11 @@ export class ObsConfig {
     });
   }
 
-  private writeWebsocketIni(settings: WebsocketSettings): ConfigChange {
+  private writeWebsocketIni(settings: WebsocketSettings, globalIni: IniValues): ConfigChange {
     return this.updateIni(
       GLOBAL_INI,
       {
+        ...globalIni,
         [INI_SECTION]: {
           // Stops obs-websocket from replacing the password with one of its own at its first start.
           FirstLoad: 'false',

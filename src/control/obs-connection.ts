@@ -1,8 +1,12 @@
 import OBSWebSocket, { OBSWebSocketError, type OBSEventTypes, type OBSRequestTypes, type OBSResponseTypes } from 'obs-websocket-js';
 import { BlurcamError, describeError } from '../errors.js';
 
+/** obs-websocket's port unless the user changed it (OBS: Tools > WebSocket Server Settings). */
+export const DEFAULT_OBS_PORT = 4455;
+export const DEFAULT_OBS_URL = `ws://127.0.0.1:${DEFAULT_OBS_PORT}`;
+
 export interface ObsConnectionOptions {
-  /** obs-websocket address, e.g. ws://127.0.0.1:4455. */
+  /** obs-websocket address, e.g. ws://127.0.0.1:4455 (a ws:// or wss:// URL, checked where the user gives it). */
   url: string;
   /** Never logged or put in an error message. */
   password?: string;
@@ -24,6 +28,11 @@ type ObsEvent = keyof OBSEventTypes;
 
 const DEFAULT_CONNECT_TIMEOUT_MS = 5_000;
 const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
+/**
+ * How long closing waits for OBS to answer the websocket's closing handshake before dropping the connection.
+ * A frozen OBS never answers, and ws would wait 30 s; OBS itself answers in a few milliseconds.
+ */
+const CLOSE_TIMEOUT_MS = 1_000;
 
 /** obs-websocket 5.0.0 (OBS 28) has all of these; an OBS without one of them is too old for blurcam. */
 const REQUIRED_REQUESTS: readonly ObsRequest[] = [
@@ -67,7 +76,6 @@ export class ObsConnection {
 
   /** Connects, identifies and checks the OBS version. Throws BlurcamError (OBS_UNREACHABLE, OBS_AUTH_FAILED, OBS_TOO_OLD). */
   static async connect(options: ObsConnectionOptions): Promise<ObsConnection> {
-    checkUrl(options.url);
     const socket = new OBSWebSocket();
     const connectTimeoutMs = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
     const handshake = socket.connect(options.url, options.password);
@@ -79,7 +87,7 @@ export class ObsConnection {
       await Promise.race([handshake, deadline]);
     } catch (error) {
       handshake.catch(() => undefined);
-      await socket.disconnect().catch(() => undefined);
+      await closeSocket(socket);
       throw connectError(error, options, connectTimeoutMs);
     } finally {
       clearTimeout(timer);
@@ -165,8 +173,9 @@ export class ObsConnection {
     void this.closed.then((error) => listener(error.code, error.message));
   }
 
+  /** Ends the connection; takes at most about a second, even when OBS is frozen. */
   async close(): Promise<void> {
-    await this.socket.disconnect().catch(() => undefined);
+    await closeSocket(this.socket);
     this.isOpen = false;
   }
 }
@@ -181,16 +190,18 @@ export function obsStatusCode(error: unknown): number | undefined {
 
 class HandshakeTimeout extends Error {}
 
-function checkUrl(url: string): void {
-  let parsed: URL | undefined;
-  try {
-    parsed = new URL(url);
-  } catch {
-    parsed = undefined;
-  }
-  if (!parsed || (parsed.protocol !== 'ws:' && parsed.protocol !== 'wss:')) {
-    throw new BlurcamError('BAD_OPTION', `--obs-url "${url}" is not a websocket address.`, 'Write it as ws://HOST:PORT, e.g. ws://127.0.0.1:4455.');
-  }
+/** Closes politely, and drops the TCP connection when OBS does not answer within CLOSE_TIMEOUT_MS. */
+async function closeSocket(socket: OBSWebSocket): Promise<void> {
+  const closing = socket.disconnect().catch(() => undefined);
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<'timeout'>((resolve) => (timer = setTimeout(resolve, CLOSE_TIMEOUT_MS, 'timeout')));
+  const outcome = await Promise.race([closing, timedOut]);
+  clearTimeout(timer);
+  if (outcome !== 'timeout') return;
+  // obs-websocket-js keeps the ws socket in a field its types mark protected; ws's terminate() destroys the TCP
+  // socket at once, which emits the close event that disconnect() waits for.
+  (socket as unknown as { socket?: { terminate?: () => void } }).socket?.terminate?.();
+  await closing;
 }
 
 function connectError(error: unknown, options: ObsConnectionOptions, timeoutMs: number): BlurcamError {

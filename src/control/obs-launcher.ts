@@ -4,10 +4,11 @@ import { homedir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
-import { configDir } from '../config.js';
+import { configDir } from '../config-file.js';
 import { BlurcamError, describeError, isBlurcamError } from '../errors.js';
 import { connectObs } from './obs-connection.js';
-import { obsConfigDir } from './obs-config.js';
+import { ObsConfig, obsConfigDir } from './obs-config.js';
+import { obsStartupBlockers } from './obs-startup-blockers.js';
 
 export interface LaunchObsOptions {
   /** The websocket address blurcam will use; the launch waits until it answers. */
@@ -29,6 +30,8 @@ export interface LaunchObsOptions {
   multipleInstances?: boolean;
   /** Keep OBS running after blurcam exits, in its own process group (so Ctrl+C in blurcam's terminal spares it). */
   detached?: boolean;
+  /** Where OBS's settings live and which first-start dialogs to expect. Default: this machine's. */
+  platform?: NodeJS.Platform;
 }
 
 /** An OBS that blurcam started. */
@@ -134,6 +137,10 @@ export async function launchObs(options: LaunchObsOptions): Promise<RunningObs> 
       'Turn the server on in OBS > Tools > WebSocket Server Settings (or close OBS and run scripts/install-obs.sh), and check --obs-url.',
     );
   }
+  const platform = options.platform ?? process.platform;
+  // OBS on macOS would wait at its modal permissions dialog before opening the websocket; OBS is not running, so
+  // its settings may change (with a backup, as configure-obs does).
+  if (platform === 'darwin') new ObsConfig(obsConfigDir(options.env, platform), []).markMacosPermissionsDialogShown();
   const logPath = options.logPath ?? join(configDir(options.env), 'obs.log');
   mkdirSync(dirname(logPath), { recursive: true });
   // A file, not a pipe: a detached OBS must not die of SIGPIPE once blurcam has exited.
@@ -151,7 +158,7 @@ export async function launchObs(options: LaunchObsOptions): Promise<RunningObs> 
   const running = runningObs(child, logPath);
   if (detached) child.unref();
   try {
-    await waitForWebsocket(running, options, executable);
+    await waitForWebsocket(running, { ...options, platform }, executable);
   } catch (error) {
     // An OBS blurcam cannot use (e.g. wrong password) is closed again rather than left behind untracked.
     await running.stop();
@@ -217,11 +224,14 @@ async function waitForWebsocket(obs: RunningObs, options: LaunchObsOptions, exec
       if (!isBlurcamError(error, 'OBS_UNREACHABLE')) throw error;
     }
     if (Date.now() > deadline) {
+      const blockers = obsStartupBlockers(obsConfigDir(options.env, options.platform), options.platform ?? process.platform, await detectObsVersion(executable));
       throw launchFailed(
         obs,
         `OBS started but its websocket did not answer at ${options.url} within ${timeoutMs} ms.`,
         options,
-        'Turn the websocket server on (close OBS, run scripts/install-obs.sh, or OBS > Tools > WebSocket Server Settings) and check --obs-url.',
+        blockers.length > 0
+          ? blockers.join(' ')
+          : 'Look for a dialog OBS may be showing (auto-configuration wizard, safe mode, an error), check --obs-url and that the websocket port is free.',
       );
     }
     await sleep(POLL_INTERVAL_MS);

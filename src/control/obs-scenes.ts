@@ -15,7 +15,8 @@ export async function setupSceneSet(obs: ObsConnection, options: SceneSetOptions
   const { otherScenes, ...main } = options;
   const setup = await setupBlurcamScene(obs, main);
   for (const sceneName of otherScenes) {
-    const other = await setupBlurcamScene(obs, { ...main, sceneName, program: 'keep' });
+    // The canvas was matched with the main scene; the others only need the source fitted to it.
+    const other = await setupBlurcamScene(obs, { ...main, sceneName, program: 'keep', canvas: undefined });
     setup.changes.push(...other.changes);
   }
   return setup;

@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { BlurcamError, describeError, isBlurcamError } from '../errors.js';
 import { type ObsConnection, type ObsConnectionOptions, connectObs } from './obs-connection.js';
+import type { MatchCanvasOptions } from './obs-canvas.js';
 import { type LaunchObsOptions, type RunningObs, launchObs } from './obs-launcher.js';
 import { setupSceneSet } from './obs-scenes.js';
 import { type BlurcamSceneOptions, type BlurcamSceneSetup, BLURCAM_INPUT_NAME } from './obs-setup.js';
@@ -17,6 +18,8 @@ export interface ObsSessionOptions extends ObsConnectionOptions {
   inputName?: string;
   /** Start OBS when it does not answer at start() (--launch-obs); an object tunes the launch. */
   launch?: boolean | Omit<LaunchObsOptions, 'url' | 'password'>;
+  /** Make OBS's canvas the camera's size and rate at each connection (when no output runs). */
+  canvas?: MatchCanvasOptions;
   /** Start OBS's Virtual Camera after each connection. Default true. */
   virtualCamera?: boolean;
   /** Waits between reconnection attempts: doubles from the first to the last. */
@@ -123,7 +126,7 @@ export class ObsSession extends EventEmitter<ObsSessionEvents> {
       if (!this.options.launch || !isBlurcamError(error, 'OBS_UNREACHABLE')) throw error;
     }
     const launchOptions = typeof this.options.launch === 'object' ? this.options.launch : {};
-    this.launched = await launchObs({ ...launchOptions, url: this.options.url, password: this.options.password });
+    this.launched = await launchObs({ platform: this.options.platform, ...launchOptions, url: this.options.url, password: this.options.password });
     return connectObs(this.options);
   }
 
@@ -131,10 +134,10 @@ export class ObsSession extends EventEmitter<ObsSessionEvents> {
   private async establish(obs: ObsConnection, program: BlurcamSceneOptions['program']): Promise<BlurcamSceneSetup> {
     this.obs = obs;
     try {
-      const { sceneName, endpoint } = this.options;
+      const { sceneName, endpoint, canvas } = this.options;
       const inputName = this.options.inputName ?? BLURCAM_INPUT_NAME;
       const otherScenes = this.options.otherScenes ?? [];
-      const setup = await setupSceneSet(obs, { sceneName, endpoint, inputName, program, otherScenes });
+      const setup = await setupSceneSet(obs, { sceneName, endpoint, inputName, program, canvas, otherScenes });
       // obs-websocket-js types the event as { eventData }, but hands over the broadcast data itself (seen on OBS 29).
       obs.on('CustomEvent', (eventData: unknown) => this.emit('customEvent', eventData));
       obs.on('CurrentProgramSceneChanged', ({ sceneName }) => this.emit('programSceneAnnounced', sceneName));

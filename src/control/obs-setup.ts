@@ -1,4 +1,5 @@
 import { BlurcamError } from '../errors.js';
+import { type CanvasOutcome, type MatchCanvasOptions, matchCanvasToCamera } from './obs-canvas.js';
 import type { ObsConnection } from './obs-connection.js';
 
 /** The source kind our OBS plugin (obs/) registers. */
@@ -22,6 +23,8 @@ export interface BlurcamSceneOptions {
    * had to create the scene, so a scene the user switched away from stays switched away), or 'keep'.
    */
   program?: 'switch' | 'if-created' | 'keep';
+  /** Make OBS's canvas the camera's size and rate first (when no output runs), so the source fills it. */
+  canvas?: MatchCanvasOptions;
 }
 
 export interface BlurcamSceneSetup {
@@ -30,6 +33,8 @@ export interface BlurcamSceneSetup {
   sceneItemId: number;
   /** What this call had to create or change; empty when OBS was already set up. */
   changes: string[];
+  /** What was done about OBS's canvas, when `canvas` was asked for. */
+  canvas?: CanvasOutcome;
 }
 
 /** Throws OBS_PLUGIN_MISSING when OBS has no `blurcam_source` kind (our plugin is not loaded). */
@@ -53,6 +58,8 @@ export async function setupBlurcamScene(obs: ObsConnection, options: BlurcamScen
   const inputName = options.inputName ?? BLURCAM_INPUT_NAME;
   const changes: string[] = [];
   await checkPluginLoaded(obs);
+  const canvas = options.canvas && (await matchCanvasToCamera(obs, options.canvas));
+  if (canvas?.changed) changes.push('matched the canvas to the camera');
 
   const { scenes, currentProgramSceneName } = await obs.call('GetSceneList');
   const sceneMissing = !scenes.some((scene) => scene.sceneName === sceneName);
@@ -95,7 +102,7 @@ export async function setupBlurcamScene(obs: ObsConnection, options: BlurcamScen
     await obs.call('SetCurrentProgramScene', { sceneName });
     changes.push(`made "${sceneName}" the program scene`);
   }
-  return { sceneName, inputName, sceneItemId, changes };
+  return { sceneName, inputName, sceneItemId, changes, ...(canvas ? { canvas } : {}) };
 }
 
 /** The input's kind, or undefined when OBS has no input of that name. */

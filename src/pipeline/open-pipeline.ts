@@ -5,29 +5,29 @@ import { Compositor } from '../composite/compositor.js';
 import type { Effect } from '../composite/effect.js';
 import { loadEffect } from '../composite/load-effect.js';
 import { renderSlate } from '../composite/slate.js';
-import { checkRange, parseSize } from '../config.js';
-import { BlurcamError } from '../errors.js';
 import { createSegmenter } from '../segment/create-segmenter.js';
 import type { Device, Segmenter } from '../segment/segmenter.js';
-import { createSink } from './create-sink.js';
-import type { FrameSink } from './frame-sink.js';
-import type { ObsOutputOptions } from './obs-output.js';
+import { createSink } from '../output/create-sink.js';
+import type { FrameSink } from '../output/frame-sink.js';
+import type { ObsOutputOptions } from '../output/obs-output.js';
 import { Pipeline } from './pipeline.js';
 
-/** The options `start` and `bench` share, as yargs gives them (names from src/config.ts). */
+/** The options `start` and `bench` share, checked and typed at the edge (src/config.ts): trusted here. */
 export interface PipelineArgs {
   input: string;
   camera: number;
-  size: string;
+  size: { width: number; height: number };
   fps: number;
-  effect: string;
+  effect: 'blur' | 'replace' | 'none';
   'blur-strength': number;
   background?: string;
   output: string;
   model: string;
-  device: string;
+  device: Device;
   threshold: number;
   softness: number;
+  /** Replace an existing --output file. */
+  force?: boolean;
 }
 
 export interface OpenPipelineOptions {
@@ -61,18 +61,12 @@ export interface OpenedPipeline {
 }
 
 /**
- * Checks every option, then opens the parts in order (source first: the camera must give a frame; then the model;
- * then the output), so a failure shows before anything runs. Parts already opened are closed if a later one fails.
+ * Opens the parts in order (source first: the camera must give a frame; then the model; then the output), so a
+ * failure shows before anything runs. Parts already opened are closed if a later one fails.
  */
 export async function openPipeline(args: PipelineArgs, options: OpenPipelineOptions): Promise<OpenedPipeline> {
-  const { width, height } = parseSize(args.size);
-  const fps = checkRange('fps', args.fps, 1, 120);
-  if (!Number.isInteger(args.camera) || args.camera < 0) {
-    throw new BlurcamError('BAD_OPTION', `--camera ${args.camera} is not a camera index.`, 'Use 0, 1, 2... ("blurcam devices" lists them).');
-  }
-  if (options.maxFrames !== undefined && (!Number.isInteger(options.maxFrames) || options.maxFrames < 1)) {
-    throw new BlurcamError('BAD_OPTION', `--frames ${options.maxFrames} is not a frame count.`, 'Use a whole number of at least 1.');
-  }
+  const { width, height } = args.size;
+  const { fps } = args;
   const effect = loadEffect({ effect: args.effect, blurStrength: args['blur-strength'], background: args.background });
   const compositor = new Compositor(effect);
 
@@ -90,14 +84,22 @@ export async function openPipeline(args: PipelineArgs, options: OpenPipelineOpti
     if (compositor.needsMask || options.effectChanges) {
       segmenter = await createSegmenter({
         model: args.model,
-        device: args.device as Device,
+        device: args.device,
         threshold: args.threshold,
         softness: args.softness,
         mode: 'video',
         frameSize: { width: source.width, height: source.height },
       });
     }
-    const sink = await createSink(args.output, { width: source.width, height: source.height, fps: source.fps, obs: options.obs });
+    const inputs = [args.input, args.background].filter((path): path is string => path !== undefined && path !== 'camera' && path !== 'demo');
+    const sink = await createSink(args.output, {
+      width: source.width,
+      height: source.height,
+      fps: source.fps,
+      obs: options.obs,
+      force: args.force,
+      inputs,
+    });
     const pipeline = new Pipeline(
       { source, segmenter, compositor, sink, slate: options.effectChanges ? renderSlate : undefined },
       {

@@ -1,7 +1,8 @@
 import type { FrameSource, VideoFrame } from '../capture/frame-source.js';
-import { type Mat, releaseWithHalf } from '../opencv.js';
+import type { FrameImage } from '../frame-image.js';
+import type { Mat } from '../opencv.js';
 import type { Segmenter } from '../segment/segmenter.js';
-import type { FrameSink, OutputFrame } from './frame-sink.js';
+import type { FrameSink, OutputFrame } from '../output/frame-sink.js';
 import { LatestSlot } from './latest-slot.js';
 import { PipelineStats } from './pipeline-stats.js';
 
@@ -9,7 +10,7 @@ import { PipelineStats } from './pipeline-stats.js';
 export interface CompositeStage {
   /** Whether the effect in force needs a person mask; it may change between frames (the effect follows the scene). */
   readonly needsMask: boolean;
-  composite(image: Mat, mask?: Mat): Buffer;
+  composite(frame: FrameImage, mask?: Mat): Buffer;
   /** Takes back an output buffer once the sink is done with it (or the frame was dropped), for a later frame. */
   recycle?(output: Buffer): void;
 }
@@ -262,7 +263,7 @@ export class Pipeline {
         this.frameLeft();
         continue;
       }
-      const { cols: width, rows: height } = frame.image;
+      const { width, height } = frame.image;
       const startedAt = performance.now();
       let data: Buffer;
       try {
@@ -392,7 +393,7 @@ export class Pipeline {
  * OpenCV's memory is invisible to V8 (docs/pipeline.md), so waiting for the garbage collector would let it pile up.
  */
 function releaseImage(frame: VideoFrame): void {
-  releaseWithHalf(frame.image);
+  frame.image.release();
 }
 
 function nsToMs(ns: bigint): number {

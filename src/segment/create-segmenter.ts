@@ -5,8 +5,8 @@
  * - 'video': one inference per frame, temporal smoothing at the model's resolution, then the fast guided
  *   filter against the frame. A few milliseconds at 1280x720; what the live pipeline uses.
  */
-import { checkRange } from '../config.js';
-import { cv, halfSize, type Mat, withScratchAsync } from '../opencv.js';
+import type { FrameImage } from '../frame-image.js';
+import { cv, type Mat, withScratchAsync } from '../opencv.js';
 import { DEFAULT_MODELS_DIR, resolveModelFile } from './model-files.js';
 import { OnnxModel, type Provider } from './onnx-session.js';
 import { mergeNearBoundary, personBox, TILE_FEATHER, tileViews, ViewAccumulator, wholePhotoViews, zoomViews } from './photo-views.js';
@@ -60,10 +60,7 @@ const REFINE_EPS = 2e-4;
 
 export async function createSegmenter(options: SegmenterOptions = {}): Promise<BlurcamSegmenter> {
   const mode = options.mode ?? 'video';
-  const settings = {
-    threshold: checkRange('threshold', options.threshold ?? 0.5, 0, 1),
-    softness: checkRange('softness', options.softness ?? 0.1, 0, 0.5),
-  };
+  const settings = { threshold: options.threshold ?? 0.5, softness: options.softness ?? 0.1 };
   const file = resolveModelFile(options.model ?? 'auto', mode, options.frameSize, options.modelsDir ?? DEFAULT_MODELS_DIR);
   const threads = options.threads ?? (mode === 'video' ? 1 : 2);
   const model = await OnnxModel.open({ path: file.path, device: options.device ?? 'auto', threads, bundled: file.bundled });
@@ -89,7 +86,7 @@ abstract class EngineSegmenter implements BlurcamSegmenter {
     this.provider = model.provider;
   }
 
-  abstract segment(image: Mat): Promise<Mat>;
+  abstract segment(image: FrameImage): Promise<Mat>;
 
   reset(): void {}
 
@@ -110,7 +107,8 @@ abstract class EngineSegmenter implements BlurcamSegmenter {
 class PhotoSegmenter extends EngineSegmenter {
   readonly mode = 'photo';
 
-  async segment(image: Mat): Promise<Mat> {
+  async segment(frame: FrameImage): Promise<Mat> {
+    const image = frame.mat;
     const start = performance.now();
     const timings: SegmentTimings = { totalMs: 0, modelMs: 0, inferences: 0 };
     const { threshold, softness } = this.settings;
@@ -177,7 +175,8 @@ class VideoSegmenter extends EngineSegmenter {
     this.modelInput = { pixels, mat: new cv.Mat(height, width, cv.CV_8UC3, pixels) };
   }
 
-  async segment(frame: Mat): Promise<Mat> {
+  async segment(image: FrameImage): Promise<Mat> {
+    const frame = image.mat;
     const start = performance.now();
     const timings: SegmentTimings = { totalMs: 0, modelMs: 0, inferences: 0 };
     const { input, output } = this.model;
@@ -186,7 +185,7 @@ class VideoSegmenter extends EngineSegmenter {
       const scale = Math.min(1, VIDEO_REFINE_SIDE / Math.max(frame.cols, frame.rows));
       // Half size exactly (720p) is shared with the masked blur, which starts from it too.
       let reduced = frame;
-      if (scale === 0.5) reduced = halfSize(frame);
+      if (scale === 0.5) reduced = image.halfSize();
       else if (scale < 1) reduced = track(frame.resize(Math.round(frame.rows * scale), Math.round(frame.cols * scale), 0, 0, cv.INTER_AREA));
       // Bilinear from the already averaged reduced frame: as good as INTER_AREA on the eval photos, 8x faster.
       const small = track(reduced.resize(input.height, input.width, 0, 0, cv.INTER_LINEAR));

@@ -31,6 +31,12 @@ export interface TensorInfo {
 }
 
 const CONTRACT_VERSION = '1';
+/**
+ * The largest input side blurcam accepts. Real-time person models take 144 to 512 pixels, high-quality photo
+ * models 1024; a larger one could not keep up with a camera, and an input tensor (and the buffers derived from it)
+ * of a crafted model must not be allowed to take all memory: 2048x2048 is 48 MB of float32 RGB.
+ */
+export const MAX_MODEL_INPUT_SIDE = 2048;
 const INPUT_ENCODINGS: readonly InputEncoding[] = ['rgb-unit', 'rgb-imagenet'];
 const OUTPUT_ENCODINGS: readonly OutputEncoding[] = ['probability', 'logit', 'two-class-logits'];
 
@@ -61,6 +67,9 @@ export function readModelContract(
   const [image] = inputs;
   const [mask] = outputs;
   const [inputHeight, inputWidth] = checkShape(image, 3, fail);
+  if (inputHeight > MAX_MODEL_INPUT_SIDE || inputWidth > MAX_MODEL_INPUT_SIDE) {
+    fail(`input ${inputHeight}x${inputWidth} is larger than blurcam's limit of ${MAX_MODEL_INPUT_SIDE}x${MAX_MODEL_INPUT_SIDE}`);
+  }
   const channels = output === 'two-class-logits' ? 2 : 1;
   const [outputHeight, outputWidth] = checkShape(mask, channels, fail);
 

@@ -13,9 +13,13 @@ export interface ModelFile {
   bundled: boolean;
 }
 
+/** The npm package whose TFLite models `npm run models` converts (src/convert/convert-models.ts). */
+export const MODEL_PACKAGE = '@mediapipe/selfie_segmentation';
+
+/** The bundled models by the name --model takes: the converted file in models/ and its source in MODEL_PACKAGE. */
 export const BUNDLED_MODELS = {
-  selfie: 'selfie-square.onnx',
-  'selfie-landscape': 'selfie-landscape.onnx',
+  selfie: { file: 'selfie-square.onnx', source: 'selfie_segmentation.tflite' },
+  'selfie-landscape': { file: 'selfie-landscape.onnx', source: 'selfie_segmentation_landscape.tflite' },
 } as const;
 
 type BundledName = keyof typeof BUNDLED_MODELS;
@@ -29,7 +33,7 @@ export const DEFAULT_MODELS_DIR = fileURLToPath(new URL('../../models/', import.
  * mode it is the model whose input shape is closest to the frame's.
  */
 export function resolveModelFile(model: string, mode: 'photo' | 'video', frame: Size | undefined, modelsDir = DEFAULT_MODELS_DIR): ModelFile {
-  const bundled = (name: BundledName): ModelFile => ({ name, path: resolve(modelsDir, BUNDLED_MODELS[name]), bundled: true });
+  const bundled = (name: BundledName): ModelFile => ({ name, path: resolve(modelsDir, BUNDLED_MODELS[name].file), bundled: true });
   if (model === 'auto') return bundled(mode === 'photo' || (frame !== undefined && !isWide(frame)) ? 'selfie' : 'selfie-landscape');
   if (model in BUNDLED_MODELS) return bundled(model as BundledName);
   return { name: basename(model), path: resolve(model), bundled: false };

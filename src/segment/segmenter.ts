@@ -1,3 +1,4 @@
+import type { FrameImage } from '../frame-image.js';
 import type { Mat } from '../opencv.js';
 
 /** Which onnxruntime execution provider runs the model. */
@@ -13,7 +14,7 @@ export interface Segmenter {
    * The person mask for `image` (8-bit BGR): CV_8UC1, same size as the image, 255 = person, with a soft
    * edge. In video mode the segmenter keeps state between calls to smooth the mask over time.
    */
-  segment(image: Mat): Promise<Mat>;
+  segment(image: FrameImage): Promise<Mat>;
   /** Forget temporal state (a new scene or a camera change). */
   reset(): void;
   close(): Promise<void>;

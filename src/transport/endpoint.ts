@@ -4,7 +4,8 @@
  * are accepted. obs/src/blurcam-endpoint.c applies the same rules on the plugin side;
  * test/integration/plugin-protocol.test.ts checks both agree.
  */
-import { chmodSync, lstatSync, mkdirSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { type Stats, chmodSync, lstatSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { BlurcamError, describeError } from '../errors.js';
 
@@ -21,6 +22,8 @@ export interface EndpointContext {
   env?: NodeJS.ProcessEnv;
   platform?: NodeJS.Platform;
   uid?: number;
+  /** macOS: the per-user temporary folder, or undefined when it cannot be told. Default: darwinUserTempDir. */
+  darwinTempDir?: () => string | undefined;
 }
 
 /** Longest socket path: sockaddr_un.sun_path minus its terminating NUL (108 bytes on Linux, 104 on macOS). */
@@ -28,12 +31,37 @@ function maxIpcPathLength(platform: NodeJS.Platform): number {
   return platform === 'linux' ? 107 : 103;
 }
 
+let cachedDarwinTempDir: { dir: string | undefined } | undefined;
+
 /**
- * The default endpoint: ipc://$XDG_RUNTIME_DIR/blurcam/frames.sock on Linux, ipc://$TMPDIR/blurcam/frames.sock
- * on macOS (both folders belong to the user), ipc:///tmp/blurcam-<uid>/frames.sock when the variable is unset.
+ * macOS's per-user temporary folder (/var/folders/.../T/), as confstr(_CS_DARWIN_USER_TEMP_DIR) names it in the
+ * plugin. $TMPDIR is not used: an OBS started from the Dock may not have the terminal's. Asked once, then cached.
  */
-export function defaultEndpoint({ env = process.env, platform = process.platform, uid = process.getuid?.() ?? 0 }: EndpointContext = {}): string {
-  const runtimeDir = platform === 'darwin' ? env.TMPDIR : env.XDG_RUNTIME_DIR;
+export function darwinUserTempDir(): string | undefined {
+  if (!cachedDarwinTempDir) {
+    try {
+      const output = execFileSync('/usr/bin/getconf', ['DARWIN_USER_TEMP_DIR'], { encoding: 'utf8', timeout: 5_000, stdio: ['ignore', 'pipe', 'ignore'] });
+      cachedDarwinTempDir = { dir: output.trim() || undefined };
+    } catch {
+      // The plugin falls back to /tmp/blurcam-<uid> too when confstr fails, so both sides still agree.
+      cachedDarwinTempDir = { dir: undefined };
+    }
+  }
+  return cachedDarwinTempDir.dir;
+}
+
+/**
+ * The default endpoint: ipc://$XDG_RUNTIME_DIR/blurcam/frames.sock on Linux, ipc://<per-user temporary
+ * folder>/blurcam/frames.sock on macOS (both folders belong to the user), ipc:///tmp/blurcam-<uid>/frames.sock
+ * when that folder cannot be told.
+ */
+export function defaultEndpoint({
+  env = process.env,
+  platform = process.platform,
+  uid = process.getuid?.() ?? 0,
+  darwinTempDir = darwinUserTempDir,
+}: EndpointContext = {}): string {
+  const runtimeDir = platform === 'darwin' ? darwinTempDir() : env.XDG_RUNTIME_DIR;
   if (runtimeDir?.startsWith('/')) {
     const trimmed = runtimeDir.replace(/\/+$/, '') || '/';
     return `${IPC_PREFIX}${trimmed}/${DIR_NAME}/${SOCKET_NAME}`;
@@ -92,6 +120,23 @@ function preparePrivateDir(endpoint: string, uid: number): void {
   if ((info.mode & 0o077) !== 0) chmodSync(dir, 0o700);
 }
 
+function unsafe(endpoint: string, reason: string): BlurcamError {
+  return new BlurcamError(
+    'ENDPOINT_UNSAFE',
+    `The frame endpoint ${endpoint} is not private: ${reason}.`,
+    'Put the socket in a folder of your own that only you can write to (chmod 700), or leave --endpoint out for the default.',
+  );
+}
+
+function lstatOrUndefined(path: string): Stats | undefined {
+  try {
+    return lstatSync(path);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+}
+
 /**
  * blurcam's private runtime folder (where the default endpoint's socket lives), created 0700 and checked to be
  * the user's own: the place for other local-only sockets, such as the control socket.
@@ -103,13 +148,35 @@ export function privateRuntimeDir(context: EndpointContext = {}): string {
 }
 
 /**
- * The endpoint to use: the --endpoint option checked, or the default with its private folder ready.
- * Throws ENDPOINT_INVALID.
+ * Checks an ipc endpoint the user chose, as the plugin does before binding it: the folder must exist, belong
+ * to this user and be writable by no one else (or another user could put their own socket there and collect
+ * the frames), and a socket file already there must be this user's. Throws ENDPOINT_UNSAFE.
+ */
+export function checkChosenIpcEndpoint(endpoint: string, uid = process.getuid?.() ?? 0): void {
+  const path = endpoint.slice(IPC_PREFIX.length);
+  const folder = lstatOrUndefined(dirname(path));
+  if (!folder) throw unsafe(endpoint, `its folder ${dirname(path)} does not exist`);
+  if (!folder.isDirectory() || folder.uid !== uid) throw unsafe(endpoint, `its folder ${dirname(path)} is not a folder of yours`);
+  if ((folder.mode & 0o022) !== 0) throw unsafe(endpoint, `other users can write in its folder ${dirname(path)}`);
+  const socket = lstatOrUndefined(path);
+  if (socket && !socket.isSocket()) throw unsafe(endpoint, 'the path exists and is not a socket');
+  if (socket && socket.uid !== uid) throw unsafe(endpoint, 'the socket file belongs to another user');
+}
+
+/**
+ * The endpoint to use: the --endpoint option checked (a chosen ipc path must be private, see
+ * checkChosenIpcEndpoint), or the default with its private folder ready. Throws ENDPOINT_INVALID or
+ * ENDPOINT_UNSAFE.
  */
 export function resolveEndpoint(option: string | undefined, context: EndpointContext = {}): string {
   const platform = context.platform ?? process.platform;
-  if (option !== undefined && option !== '') return validateEndpoint(option, platform);
+  const uid = context.uid ?? process.getuid?.() ?? 0;
+  if (option !== undefined && option !== '') {
+    const endpoint = validateEndpoint(option, platform);
+    if (endpoint.startsWith(IPC_PREFIX)) checkChosenIpcEndpoint(endpoint, uid);
+    return endpoint;
+  }
   const endpoint = validateEndpoint(defaultEndpoint(context), platform);
-  preparePrivateDir(endpoint, context.uid ?? process.getuid?.() ?? 0);
+  preparePrivateDir(endpoint, uid);
   return endpoint;
 }

@@ -3,8 +3,6 @@
  * header followed by the pixels. Mirrors obs/src/blurcam-frame-protocol.h, the parser OBS runs;
  * test/integration/plugin-protocol.test.ts checks that the constants agree.
  */
-import type { OutputFrame } from '../pipeline/frame-sink.js';
-
 export const FRAME_PROTOCOL = {
   magic: 'BLCM',
   version: 1,
@@ -63,8 +61,20 @@ export function writeFrameHeader(target: Buffer, header: FrameHeader): void {
   target.writeBigUInt64LE(header.captureTimeNs, offsets.captureTimeNs);
 }
 
-/** One message for an OutputFrame: header and pixels in a single buffer (one part; see docs/bridge.md). */
-export function encodeFrame(frame: OutputFrame): Buffer {
+/** A BGRA frame as the sender takes it: the pixels and what the header says of them. */
+export interface BgraFrame {
+  readonly seq: number;
+  /** process.hrtime.bigint() at capture: the plugin measures glass-to-OBS latency from it. */
+  readonly captureTimeNs: bigint;
+  readonly width: number;
+  readonly height: number;
+  /** Bytes per row (>= width * 4). */
+  readonly stride: number;
+  readonly data: Buffer;
+}
+
+/** One message for a frame: header and pixels in a single buffer (one part; see docs/bridge.md). */
+export function encodeFrame(frame: BgraFrame): Buffer {
   const payloadSize = frame.stride * frame.height;
   if (frame.stride < frame.width * 4 || frame.data.length < payloadSize) {
     throw new RangeError(`frame ${frame.seq}: ${frame.data.length} bytes cannot hold ${frame.height} rows of stride ${frame.stride}`);

@@ -22,9 +22,9 @@ describe('VideoFileSource on a recorded clip of the demo scene', () => {
     const frames = [];
     for (let i = 0; i < 30; i++) frames.push(await source.read());
     expect(frames.map((frame) => frame.seq)).toEqual([...Array(30).keys()]);
-    for (const { image } of frames) expect([image.cols, image.rows, image.channels]).toEqual([640, 360, 3]);
+    for (const { image } of frames) expect([image.width, image.height, image.mat.channels]).toEqual([640, 360, 3]);
     // Frame 25 is the first frame again.
-    const difference = frames[25].image.absdiff(frames[0].image).getData();
+    const difference = frames[25].image.mat.absdiff(frames[0].image.mat).getData();
     expect(difference.reduce((sum, value) => sum + value, 0) / difference.length).toBeLessThan(1);
     await source.close();
   });

@@ -42,6 +42,34 @@ describe('blurcam command line', () => {
   });
 });
 
+describe('a value of the wrong kind or out of range', () => {
+  const config = (name: string, body: object): string => {
+    const dir = mkdtempSync(join(tmpdir(), `blurcam-cli-${name}-`));
+    const path = join(dir, 'config.json');
+    writeFileSync(path, JSON.stringify(body));
+    chmodSync(path, 0o600);
+    return path;
+  };
+
+  it('in the config file: exit 2, naming the key, the file and what is allowed (it used to crash or be ignored)', async () => {
+    const size = config('size', { size: 1280 });
+    const bad = await runCli(['bench', '--frames', '2'], { env: { BLURCAM_CONFIG: size } });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toBe(`blurcam: Config file ${size}: "size": 1280 is not text.\n  fix: Use WIDTHxHEIGHT with even numbers from 16x16 to 7680x4320, e.g. 1280x720.\n`);
+    const launch = config('launch', { 'launch-obs': 'yes' });
+    const ignored = await runCli(['start', '--input', 'demo', '--output', 'null', '--frames', '1'], { env: { BLURCAM_CONFIG: launch } });
+    expect(ignored.code).toBe(2);
+    expect(ignored.stderr).toContain(`Config file ${launch}: "launch-obs": "yes" is not true or false.`);
+  });
+
+  it('on the command line and in the environment: exit 2, naming the flag or the variable', async () => {
+    const flag = await runCli(['bench', '--fps', 'fast', '--frames', '2']);
+    expect([flag.code, flag.stderr]).toEqual([2, 'blurcam: --fps "fast" is not a number.\n  fix: Use a number from 1 to 120.\n']);
+    const env = await runCli(['bench', '--frames', '2'], { env: { BLURCAM_THRESHOLD: '7' } });
+    expect([env.code, env.stderr]).toEqual([2, 'blurcam: BLURCAM_THRESHOLD="7" is out of range.\n  fix: Set BLURCAM_THRESHOLD to a number from 0 to 1, or unset it.\n']);
+  });
+});
+
 describe('options shared through the config file and the environment', () => {
   const dir = mkdtempSync(join(tmpdir(), 'blurcam-cli-shared-'));
   const path = join(dir, 'config.json');

@@ -4,10 +4,10 @@ import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cv } from '../../src/opencv.js';
-import { BUNDLED_MODELS, bundledModelPath, convertBundledModel, convertModels } from '../../src/segment/convert/convert-models.js';
-import { tfliteToOnnxModel } from '../../src/segment/convert/convert-tflite-to-onnx.js';
-import { encodeOnnx, type OnnxModel } from '../../src/segment/convert/encode-onnx.js';
-import { readTflite } from '../../src/segment/convert/read-tflite.js';
+import { BUNDLED_MODELS, bundledModelPath, convertBundledModel, convertModels } from '../../src/convert/convert-models.js';
+import { tfliteToOnnxModel } from '../../src/convert/convert-tflite-to-onnx.js';
+import { encodeOnnx, type OnnxModel } from '../../src/convert/encode-onnx.js';
+import { readTflite } from '../../src/convert/read-tflite.js';
 import { decodeOnnx } from '../unit/convert/onnx-decoder.js';
 import { readAstronaut, rgbImageFromMat, type RgbImage } from '../unit/convert/rgb-image.js';
 

@@ -9,7 +9,7 @@ import { dirname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import * as ort from 'onnxruntime-node';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { BUNDLED_MODELS, convertBundledModel } from '../../src/segment/convert/convert-models.js';
+import { BUNDLED_MODELS, convertBundledModel } from '../../src/convert/convert-models.js';
 import { astronautOnGradient, dimNoisyAstronaut, readAstronaut, rgbImageFromMat, seededNoise, type RgbImage } from '../unit/convert/rgb-image.js';
 
 const SIZE = 256;

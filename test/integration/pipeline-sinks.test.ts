@@ -4,10 +4,10 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { VideoFileSource } from '../../src/capture/video-file-source.js';
 import { cv } from '../../src/opencv.js';
-import { createSink } from '../../src/pipeline/create-sink.js';
-import type { OutputFrame } from '../../src/pipeline/frame-sink.js';
-import { NullSink } from '../../src/pipeline/null-sink.js';
-import { VideoFileSink } from '../../src/pipeline/video-file-sink.js';
+import { createSink } from '../../src/output/create-sink.js';
+import type { OutputFrame } from '../../src/output/frame-sink.js';
+import { NullSink } from '../../src/output/null-sink.js';
+import { VideoFileSink } from '../../src/output/video-file-sink.js';
 import { expectFailure } from '../support/expect-blurcam-error.js';
 
 const SIZE = { width: 320, height: 240, fps: 30 };
@@ -28,7 +28,7 @@ describe('createSink', () => {
     await sink.close();
     const playback = await VideoFileSource.open(join(dir, 'out.mp4'), { paced: false });
     expect([playback.width, playback.height]).toEqual([320, 240]);
-    const data = (await playback.read()).image.getData();
+    const data = (await playback.read()).image.mat.getData();
     const centre = (120 * 320 + 160) * 3;
     expect(Math.abs(data[centre] - 200) + Math.abs(data[centre + 1] - 40) + Math.abs(data[centre + 2] - 40)).toBeLessThan(30);
     await playback.close();

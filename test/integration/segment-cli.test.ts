@@ -26,9 +26,9 @@ describe('blurcam segment', () => {
     expect(result.code).toBe(1);
     expect(result.stdout).toMatch(/^model: selfie 256x256 on (cpu|coreml) .*photo mode$/m);
     expect(result.stdout).toMatch(/^astronaut\.jpg {2}512x512 {2}\d+\.\d ms {2}\(model \d+\.\d ms, \d+ inferences\)$/m);
-    expect(result.stdout).toMatch(/^broken\.jpg {2}skipped: .*broken\.jpg is not an image OpenCV can decode\.$/m);
+    expect(result.stdout).toMatch(/^broken\.jpg {2}skipped: .*broken\.jpg is not a JPEG, PNG, BMP, TIFF or WebP image \(its header is not one blurcam can read\)\.$/m);
     expect(result.stdout).toMatch(/^median: \d+\.\d ms per photo over 1; masks in /m);
-    expect(result.stderr).toMatch(/^blurcam: 1 of 2 photos could not be read: broken\.jpg\.\n {2}fix: .*The masks of the other photos were written\./);
+    expect(result.stderr).toMatch(/^blurcam: 1 of 2 photos failed: broken\.jpg\.\n {2}fix: .*The masks of the other photos were written\./);
     expect(readdirSync(out)).toEqual(['astronaut.png']);
 
     const mask = cv.imread(join(out, 'astronaut.png'), cv.IMREAD_UNCHANGED);
@@ -85,7 +85,7 @@ describe('blurcam segment', () => {
     const input = folder({ 'photo.png': 'text, not a PNG' });
     const result = await runCli(['segment', join(input, 'photo.png'), '--out', join(input, 'out')]);
     expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(/^blurcam: .*photo\.png is not an image OpenCV can decode\.\n {2}fix: Check that it is a photo/);
+    expect(result.stderr).toMatch(/^blurcam: .*photo\.png is not a JPEG, PNG, BMP, TIFF or WebP image \(its header is not one blurcam can read\)\.\n {2}fix: Check that it is a photo/);
     expect(existsSync(join(input, 'out', 'photo.png'))).toBe(false);
   });
 

@@ -1,20 +1,24 @@
 /**
  * ZmqFrameSender against a real ZeroMQ receiver in another process (transport-receiver.mjs, which binds
- * like the plugin): frames arrive byte for byte over ipc and loopback tcp; an absent or slow receiver
- * means dropped, counted frames and never a queue; a restarted receiver gets frames again.
+ * like the plugin): frames arrive byte for byte over ipc and loopback tcp (CURVE); an absent or slow receiver
+ * means dropped, counted frames and never a queue; a restarted receiver gets frames again; a stranger who
+ * binds the tcp port first gets nothing; frames over the protocol's limits are refused and counted.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { Pull, curveKeyPair } from 'zeromq';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { BlurcamError } from '../../src/errors.js';
-import type { OutputFrame } from '../../src/pipeline/frame-sink.js';
+import type { OutputFrame } from '../../src/output/frame-sink.js';
 import { FRAME_PROTOCOL, readFrameHeader } from '../../src/transport/frame-protocol.js';
-import { ZmqFrameSender } from '../../src/transport/zmq-frame-sender.js';
-import { freePort } from '../../src/control/headless-obs.js';
+import { LINK_KEYS_FILE_NAME, loadLinkKeys } from '../../src/transport/link-keys.js';
+import { ZmqFrameSender, curveClientOptions } from '../../src/transport/zmq-frame-sender.js';
+import { expectBlurcamError, thrownBlurcamError } from '../support/expect-blurcam-error.js';
+import { freePort } from '../support/headless-obs.js';
 
 const WIDTH = 1280;
 const HEIGHT = 720;
@@ -36,9 +40,10 @@ class Receiver {
   readonly ready: Promise<void>;
   private readonly exited: Promise<void>;
 
-  constructor(endpoint: string, readDelayMs = 0) {
+  constructor(endpoint: string, readDelayMs = 0, curveSecret?: string) {
     this.child = spawn(process.execPath, [join(import.meta.dirname, 'transport-receiver.mjs'), endpoint, String(readDelayMs)], {
       stdio: ['ignore', 'pipe', 'inherit'],
+      env: { ...process.env, ...(curveSecret ? { BLURCAM_TEST_CURVE_SECRET: curveSecret } : {}) },
     });
     this.exited = new Promise((resolve) => this.child.once('exit', () => resolve()));
     const lines = createInterface({ input: this.child.stdout! });
@@ -58,10 +63,10 @@ class Receiver {
   }
 }
 
-function frame(seq: number, stride = WIDTH * 4): OutputFrame {
-  const data = Buffer.alloc(stride * HEIGHT, seq % 251);
+function frame(seq: number, stride = WIDTH * 4, width = WIDTH, height = HEIGHT): OutputFrame {
+  const data = Buffer.alloc(stride * height, seq % 251);
   data.writeUInt32LE(seq, 0);
-  return { seq, captureTimeNs: process.hrtime.bigint(), width: WIDTH, height: HEIGHT, format: 'bgra', stride, data };
+  return { seq, captureTimeNs: process.hrtime.bigint(), width, height, format: 'bgra', stride, data };
 }
 
 const sha1 = (data: Buffer) => createHash('sha1').update(data).digest('hex');
@@ -82,21 +87,25 @@ async function writeUntilConnected(sender: ZmqFrameSender, seq: number): Promise
 
 describe('ZmqFrameSender with a receiver in another process', () => {
   let dir: string;
+  let keyDir: string;
   let count = 0;
   const cleanups: Array<() => Promise<void>> = [];
   const ipcEndpoint = () => `ipc://${join(dir, `frames-${count++}.sock`)}`;
 
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'blurcam-transport-'));
+    keyDir = join(dir, 'config', 'blurcam');
   });
   afterEach(async () => {
     for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
+  /** A receiver like the plugin: over tcp a CURVE server with the plugin's key from `keyDir`. */
   function open(endpoint: string, readDelayMs = 0): { sender: ZmqFrameSender; receiver: Receiver } {
-    const receiver = new Receiver(endpoint, readDelayMs);
-    const sender = new ZmqFrameSender(endpoint);
+    const curveSecret = endpoint.startsWith('tcp://') ? loadLinkKeys(keyDir).serverSecret : undefined;
+    const receiver = new Receiver(endpoint, readDelayMs, curveSecret);
+    const sender = new ZmqFrameSender(endpoint, { keyDir });
     cleanups.push(() => receiver.kill(), () => sender.close());
     return { sender, receiver };
   }
@@ -124,7 +133,7 @@ describe('ZmqFrameSender with a receiver in another process', () => {
       expect(message.size).toBe(FRAME_PROTOCOL.headerSize + next.stride * HEIGHT);
       expect(message.payloadSha1).toBe(sha1(next.data));
     }
-    expect(sender.stats).toEqual({ sent: connected.sent + 3, dropped: connected.dropped });
+    expect(sender.stats).toEqual({ sent: connected.sent + 3, dropped: connected.dropped, refused: 0 });
   });
 
   it('drops and counts every frame while nothing listens, without waiting', async () => {
@@ -133,7 +142,7 @@ describe('ZmqFrameSender with a receiver in another process', () => {
     const accepted = Array.from({ length: 100 }, (_, seq) => sender.write(frame(seq)));
     expect(accepted.every((ok) => !ok)).toBe(true);
     await sleep(50);
-    expect(sender.stats).toEqual({ sent: 0, dropped: 100 });
+    expect(sender.stats).toEqual({ sent: 0, dropped: 100, refused: 0 });
   });
 
   it('drops frames a slow receiver cannot take, and never builds a queue', async () => {
@@ -180,11 +189,64 @@ describe('ZmqFrameSender with a receiver in another process', () => {
     const sender = new ZmqFrameSender(ipcEndpoint());
     await sender.close();
     expect(sender.write(frame(0))).toBe(false);
-    expect(sender.stats).toEqual({ sent: 0, dropped: 1 });
+    expect(sender.stats).toEqual({ sent: 0, dropped: 1, refused: 0 });
   });
 
-  it('refuses an endpoint other machines could reach (ENDPOINT_INVALID)', () => {
-    expect(() => new ZmqFrameSender('tcp://192.168.1.10:5555')).toThrow(BlurcamError);
-    expect(() => new ZmqFrameSender('tcp://192.168.1.10:5555')).toThrow(/refused: tcp endpoints must use 127\.0\.0\.1/);
+  it('refuses and counts frames over the frame protocol\'s limits instead of sending them (FRAME_TOO_LARGE)', async () => {
+    const endpoint = ipcEndpoint();
+    const receiver = new Receiver(endpoint);
+    const refusals: BlurcamError[] = [];
+    const limited = new ZmqFrameSender(endpoint, { onRefused: (error) => refusals.push(error) });
+    cleanups.push(() => receiver.kill(), () => limited.close());
+    await receiver.ready;
+    await until('the sender to connect', () => limited.write(frame(1, 64 * 4, 64, 2)));
+    await until('the first frame', () => receiver.messages.length === 1);
+    const before = receiver.messages.length;
+    const droppedBefore = limited.stats.dropped;
+
+    expect(limited.write(frame(2, 8193 * 4, 8193, 1))).toBe(false);
+    expect(limited.write(frame(3, 4, 1, 8193))).toBe(false);
+    expect(limited.write(frame(4, 64 * 4 + 260, 64, 2))).toBe(false);
+    expect(limited.write(frame(5, 64 * 4 + 256, 64, 2))).toBe(true);
+    await until('the last frame within the limits', () => receiver.messages.some((message) => message.seq === 5));
+    await sleep(100);
+    expect(receiver.messages.slice(before).map((message) => message.seq)).toEqual([5]);
+    expect(limited.stats).toMatchObject({ refused: 3, dropped: droppedBefore });
+    expect(limited.stats.sent).toBe(receiver.messages.length);
+    expect(refusals).toHaveLength(1);
+    expectBlurcamError(refusals[0], 'FRAME_TOO_LARGE', /^Frames are not sent to OBS: a 8193x1 frame is outside the frame protocol's 1\.\.8192 pixels per side\.$/);
+  });
+
+  it('gives a stranger who binds the tcp port first nothing, with or without a CURVE key of its own', async () => {
+    for (const strangerKeys of [undefined, curveKeyPair()]) {
+      const endpoint = `tcp://127.0.0.1:${await freePort()}`;
+      const stranger = new Pull({ linger: 0, ...(strangerKeys ? { curveServer: true, curveSecretKey: strangerKeys.secretKey } : {}) });
+      await stranger.bind(endpoint);
+      const received: Buffer[] = [];
+      void (async () => {
+        for await (const [message] of stranger) received.push(message);
+      })();
+      const sender = new ZmqFrameSender(endpoint, { keyDir });
+      for (let seq = 0; seq < 30; seq++) {
+        sender.write(frame(seq, 64 * 4, 64, 2));
+        await sleep(20);
+      }
+      await sleep(300);
+      expect(received).toEqual([]);
+      expect(sender.stats).toMatchObject({ sent: 0, dropped: 30 });
+      await sender.close();
+      stranger.close();
+    }
+  });
+
+  it('sends over tcp only with usable keys (FRAME_LINK_KEYS) and an encrypting ZeroMQ (CURVE_UNAVAILABLE)', async () => {
+    const endpoint = `tcp://127.0.0.1:${await freePort()}`;
+    const looseDir = join(dir, 'loose');
+    loadLinkKeys(looseDir);
+    chmodSync(join(looseDir, LINK_KEYS_FILE_NAME), 0o644);
+    const keysError = thrownBlurcamError(() => new ZmqFrameSender(endpoint, { keyDir: looseDir }));
+    expectBlurcamError(keysError, 'FRAME_LINK_KEYS', /^Cannot use the frame link keys in .*loose: the key file can be read or written by other users\.$/);
+    const curveError = thrownBlurcamError(() => curveClientOptions(keyDir, false));
+    expectBlurcamError(curveError, 'CURVE_UNAVAILABLE', /^This ZeroMQ library cannot encrypt \(no CURVE support\), so blurcam refuses to send frames over tcp\.$/);
   });
 });

@@ -10,15 +10,15 @@ import { connectObs } from '../../src/control/obs-connection.js';
 import { ObsConfig, websocketStoresFor } from '../../src/control/obs-config.js';
 import { detectObsVersion, findObsExecutable, isObsRunning, launchObs } from '../../src/control/obs-launcher.js';
 import { runCli } from '../support/run-cli.js';
-import { type ObsInstance, startObs } from './obs-harness.js';
+import { type HeadlessObs, startHeadlessObs } from '../support/headless-obs.js';
 
 describe('blurcam configure-obs (real OBS)', () => {
-  let obs: ObsInstance;
+  let obs: HeadlessObs;
   let blurcamConfigDir: string;
   let configure: () => ReturnType<typeof runCli>;
 
   beforeAll(async () => {
-    obs = await startObs();
+    obs = await startHeadlessObs();
     blurcamConfigDir = join(obs.home, 'blurcam-config');
     configure = () => runCli(['configure-obs', '--obs-config-dir', obs.configDir], { env: { HOME: obs.home, BLURCAM_CONFIG_DIR: blurcamConfigDir } });
   }, 120_000);

@@ -5,8 +5,8 @@ import { checkPluginLoaded, setupBlurcamScene } from '../../src/control/obs-setu
 import { ObsSession } from '../../src/control/obs-session.js';
 import { startVirtualCamera } from '../../src/control/virtual-camera.js';
 import { BlurcamError } from '../../src/errors.js';
-import { type ObsInstance, startObs } from './obs-harness.js';
-import { freePort } from '../../src/control/headless-obs.js';
+import { type HeadlessObs, startHeadlessObs } from '../support/headless-obs.js';
+import { freePort } from '../support/headless-obs.js';
 
 async function rejection(promise: Promise<unknown>): Promise<BlurcamError> {
   const error = await promise.then(
@@ -18,10 +18,10 @@ async function rejection(promise: Promise<unknown>): Promise<BlurcamError> {
 }
 
 describe('OBS connection (real OBS, without the plugin)', () => {
-  let obs: ObsInstance;
+  let obs: HeadlessObs;
 
   beforeAll(async () => {
-    obs = await startObs();
+    obs = await startHeadlessObs();
   });
 
   afterAll(async () => {
@@ -60,12 +60,6 @@ describe('OBS connection (real OBS, without the plugin)', () => {
     expect(error.code).toBe('OBS_UNREACHABLE');
     expect(error.message).toMatch(new RegExp(`^OBS does not answer at ${url} \\(.*ECONNREFUSED.*\\)\\.$`));
     expect(error.hint).toContain('--launch-obs');
-  });
-
-  it('says BAD_OPTION for an address that is not a websocket URL', async () => {
-    const error = await rejection(connectObs({ url: 'http://127.0.0.1:4455', password: obs.password }));
-    expect(error.code).toBe('BAD_OPTION');
-    expect(error.message).toBe('--obs-url "http://127.0.0.1:4455" is not a websocket address.');
   });
 
   it('says OBS_PLUGIN_MISSING when OBS has no blurcam source kind', async () => {

@@ -3,6 +3,7 @@
  * runs (the session reconnects and re-applies the setup by itself, frames flow again without restarting the
  * sender), and OBS started by blurcam (--launch-obs), including the ways that launch fails.
  */
+import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ObsConfig, websocketStoresFor } from '../../src/control/obs-config.js';
@@ -11,7 +12,7 @@ import { BLURCAM_INPUT_NAME } from '../../src/control/obs-setup.js';
 import { ObsSession, type ObsSessionState } from '../../src/control/obs-session.js';
 import type { ProgramScene } from '../../src/control/program-scene.js';
 import { BlurcamError } from '../../src/errors.js';
-import { type ObsInstance, startObs } from './obs-harness.js';
+import { type HeadlessObs, startHeadlessObs } from '../support/headless-obs.js';
 import { PATTERN_A, type PatternSender, preparePluginTests, screenshot, showsPattern, startPatternSender, waitFor } from './plugin-helpers.js';
 
 const SCENE = 'blurcam';
@@ -28,13 +29,13 @@ function launchFailure(options: LaunchObsOptions): Promise<BlurcamError> {
 }
 
 describe('OBS session (real OBS with the plugin)', () => {
-  let obs: ObsInstance;
+  let obs: HeadlessObs;
   let session: ObsSession | undefined;
   let sender: PatternSender | undefined;
 
   beforeAll(async () => {
     preparePluginTests();
-    obs = await startObs({ plugin: true, width: 640, height: 360 });
+    obs = await startHeadlessObs({ plugin: true, width: 640, height: 360 });
   }, 240_000);
 
   afterAll(async () => {
@@ -157,6 +158,28 @@ describe('OBS session (real OBS with the plugin)', () => {
     expect(launched?.exited).toBe(true);
   });
 
+  it("on macOS marks OBS's first-start permissions dialog as shown before launching, so OBS cannot wait on it", async () => {
+    await obs.stop();
+    // Where OBS on a Mac with this HOME keeps global.ini; the OBS started here (Linux) reads its own.
+    const macConfigDir = join(obs.home, 'Library', 'Application Support', 'obs-studio');
+    const launched = await launchObs({
+      url: obs.url,
+      password: obs.password,
+      env: obs.env,
+      args: obs.args,
+      multipleInstances: true,
+      logPath: join(obs.home, 'launched-as-mac.log'),
+      platform: 'darwin',
+    });
+    try {
+      expect(readFileSync(join(macConfigDir, 'global.ini'), 'utf8')).toBe('[General]\nMacOSPermissionsDialogLastShown=1\n');
+      expect(statSync(join(macConfigDir, 'global.ini')).mode & 0o777).toBe(0o600);
+      expect(new ObsConfig(macConfigDir, []).markMacosPermissionsDialogShown()).toEqual({ changed: [], backups: [] });
+    } finally {
+      await launched.stop();
+    }
+  });
+
   it('says OBS_LAUNCH_FAILED with the log when the started OBS never opens its websocket', async () => {
     await obs.stop();
     const config = new ObsConfig(obs.configDir, websocketStoresFor(await detectObsVersion(findObsExecutable())));
@@ -174,7 +197,8 @@ describe('OBS session (real OBS with the plugin)', () => {
       expect(error).toBeInstanceOf(BlurcamError);
       expect(error.code).toBe('OBS_LAUNCH_FAILED');
       expect(error.message).toBe(`OBS started but its websocket did not answer at ${obs.url} within 8000 ms.`);
-      expect(error.hint).toMatch(/OBS's log: .*\/logs\//);
+      // What OBS waits for, told from its settings.
+      expect(error.hint).toMatch(/^OBS's websocket server is not turned on in its settings: quit OBS and run `blurcam configure-obs`.* OBS's log: .*\/logs\//);
       expect(String(error.cause)).toContain('last lines of');
     } finally {
       config.writeWebsocket({ serverEnabled: true, serverPort: obs.port, authRequired: true, serverPassword: obs.password });

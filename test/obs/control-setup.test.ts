@@ -8,7 +8,7 @@ import type { ObsConnection } from '../../src/control/obs-connection.js';
 import { BLURCAM_INPUT_NAME, BLURCAM_SOURCE_KIND, setupBlurcamScene } from '../../src/control/obs-setup.js';
 import { type ProgramScene, ProgramSceneWatcher, sameProgramScene } from '../../src/control/program-scene.js';
 import { BlurcamError } from '../../src/errors.js';
-import { type ObsInstance, startObs } from './obs-harness.js';
+import { type HeadlessObs, startHeadlessObs } from '../support/headless-obs.js';
 import { preparePluginTests, waitFor } from './plugin-helpers.js';
 
 const SCENE = 'blurcam';
@@ -22,13 +22,13 @@ async function inventory(connection: ObsConnection) {
 }
 
 describe('blurcam scene setup (real OBS with the plugin)', () => {
-  let obs: ObsInstance;
+  let obs: HeadlessObs;
   let connection: ObsConnection;
   let endpoint: string;
 
   beforeAll(async () => {
     preparePluginTests();
-    obs = await startObs({ plugin: true, ...CANVAS });
+    obs = await startHeadlessObs({ plugin: true, ...CANVAS });
     connection = await obs.connect();
     endpoint = `ipc://${obs.home}/runtime/control-setup.sock`;
   }, 240_000);

@@ -8,12 +8,13 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { Push } from 'zeromq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { configDir } from '../../src/config.js';
 import type { ObsConnection } from '../../src/control/obs-connection.js';
 import { setupBlurcamScene } from '../../src/control/obs-setup.js';
 import { defaultEndpoint } from '../../src/transport/endpoint.js';
 import { FRAME_PROTOCOL, writeFrameHeader } from '../../src/transport/frame-protocol.js';
 import { BLURCAM_INPUT_NAME } from '../../src/control/obs-setup.js';
-import { type ObsInstance, startObs } from './obs-harness.js';
+import { type HeadlessObs, startHeadlessObs } from '../support/headless-obs.js';
 import {
   PATTERN_A,
   PATTERN_B,
@@ -45,7 +46,7 @@ function withField(offset: number, value: number, size: 2 | 4 = 4): Buffer {
 }
 
 describe('blurcam source faults in real OBS', { timeout: 120_000 }, () => {
-  let obs: ObsInstance;
+  let obs: HeadlessObs;
   let connection: ObsConnection;
   let endpoint: string;
   let sender: PatternSender | undefined;
@@ -56,7 +57,7 @@ describe('blurcam source faults in real OBS', { timeout: 120_000 }, () => {
 
   beforeAll(async () => {
     preparePluginTests();
-    obs = await startObs({ plugin: true });
+    obs = await startHeadlessObs({ plugin: true });
     connection = await obs.connect();
     endpoint = `ipc://${join(obs.home, 'faults.sock')}`;
     await setupBlurcamScene(connection, { sceneName: SCENE, endpoint, inputName: INPUT });
@@ -169,7 +170,7 @@ describe('blurcam source faults in real OBS', { timeout: 120_000 }, () => {
     expect(existsSync(endpoint.slice('ipc://'.length))).toBe(false);
 
     await sender?.stop();
-    sender = startPatternSender(tcpEndpoint, PATTERN_B);
+    sender = startPatternSender(tcpEndpoint, PATTERN_B, 30, '1280x720', configDir(obs.env));
     await showsSoon(PATTERN_B, 'frames over tcp');
     await sender.stop();
     await connection.call('SetInputSettings', { inputName: INPUT, inputSettings: { endpoint }, overlay: true });

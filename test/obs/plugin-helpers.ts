@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { ObsConnection } from '../../src/control/obs-connection.js';
 import { cv, type Mat } from '../../src/opencv.js';
-import { type PluginSourceStats, readPluginStats } from '../../src/transport/plugin-stats.js';
+import { type PluginSourceStats, readPluginStats } from '../../src/control/plugin-stats.js';
 
 const repoDir = resolve(import.meta.dirname, '..', '..');
 
@@ -18,7 +18,7 @@ export const PATTERN_B: Pattern = ['ffff00', '00ffff', 'ff00ff', '808080'];
 
 /** Builds the plugin and checks the sender the pattern process imports from dist/ is there. */
 export function preparePluginTests(): void {
-  execFileSync(join(repoDir, 'scripts', 'build-plugin.sh'), { stdio: 'pipe' });
+  execFileSync(join(repoDir, 'scripts', 'build-plugin.sh'), ['--warnings-as-errors'], { stdio: 'pipe' });
   if (!existsSync(join(repoDir, 'dist', 'transport', 'zmq-frame-sender.js'))) {
     throw new Error('dist/ is not built: run `npm run build` (npm test does it) before the OBS plugin tests');
   }
@@ -32,9 +32,14 @@ export interface PatternSender {
   kill(): Promise<void>;
 }
 
-export function startPatternSender(endpoint: string, pattern: Pattern, fps = 30, size = '1280x720'): PatternSender {
+/**
+ * Starts the pattern sender. Over tcp it needs the keys of the OBS it sends to: `keyDir`, that OBS's blurcam
+ * settings folder (configDir(obs.env)).
+ */
+export function startPatternSender(endpoint: string, pattern: Pattern, fps = 30, size = '1280x720', keyDir?: string): PatternSender {
   const script = join(repoDir, 'test', 'obs', 'plugin-pattern-sender.mjs');
-  const child = spawn(process.execPath, [script, endpoint, pattern.join(','), String(fps), size], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const env = { ...process.env, ...(keyDir ? { BLURCAM_CONFIG_DIR: keyDir } : {}) };
+  const child = spawn(process.execPath, [script, endpoint, pattern.join(','), String(fps), size], { stdio: ['ignore', 'pipe', 'inherit'], env });
   const exited = new Promise<void>((resolveExit) => child.once('exit', () => resolveExit()));
   const end = async (signal: NodeJS.Signals) => {
     if (child.exitCode === null && child.signalCode === null) child.kill(signal);

@@ -11,9 +11,9 @@ import { setupBlurcamScene } from '../../src/control/obs-setup.js';
 import { Push } from 'zeromq';
 import { defaultEndpoint } from '../../src/transport/endpoint.js';
 import { FRAME_PROTOCOL, framePayloadSize, writeFrameHeader } from '../../src/transport/frame-protocol.js';
-import { readPluginStats } from '../../src/transport/plugin-stats.js';
+import { readPluginStats } from '../../src/control/plugin-stats.js';
 import { BLURCAM_INPUT_NAME } from '../../src/control/obs-setup.js';
-import { type ObsInstance, startObs } from './obs-harness.js';
+import { type HeadlessObs, startHeadlessObs } from '../support/headless-obs.js';
 import {
   PATTERN_A,
   type Pattern,
@@ -31,13 +31,13 @@ const SCENE = 'blurcam';
 const INPUT = BLURCAM_INPUT_NAME;
 
 describe('blurcam source in real OBS', { timeout: 120_000 }, () => {
-  let obs: ObsInstance;
+  let obs: HeadlessObs;
   let connection: ObsConnection;
   let sender: PatternSender | undefined;
 
   beforeAll(async () => {
     preparePluginTests();
-    obs = await startObs({ plugin: true });
+    obs = await startHeadlessObs({ plugin: true });
     connection = await obs.connect();
   }, 240_000);
 
@@ -122,7 +122,7 @@ describe('blurcam source in real OBS', { timeout: 120_000 }, () => {
     const before = (await sourceStats(connection, INPUT)).shown;
     await connection.call('RemoveInput', { inputName: INPUT });
     const summary = await waitFor('the summary line in the OBS log', async () => {
-      const match = /\[blurcam\] source 'blurcam camera' stopped: received (\d+), shown (\d+), dropped \d+, missed \d+, malformed 0; glass-to-OBS latency median [\d.]+ ms, p95 [\d.]+ ms/.exec(obs.logs());
+      const match = /\[blurcam\] source 'blurcam camera' stopped: received (\d+), shown (\d+), dropped \d+, missed \d+, malformed 0, refused peers 0; glass-to-OBS latency median [\d.]+ ms, p95 [\d.]+ ms/.exec(obs.logs());
       return match ?? undefined;
     });
     expect(Number(summary[2])).toBe(before);

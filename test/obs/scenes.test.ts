@@ -14,16 +14,17 @@ import { builtInBackdrop } from '../../src/composite/backdrop.js';
 import { coverImage } from '../../src/composite/cover-image.js';
 import { renderSlate } from '../../src/composite/slate.js';
 import type { RunningStatus } from '../../src/live/control-socket.js';
-import { freePort } from '../../src/control/headless-obs.js';
+import { freePort } from '../support/headless-obs.js';
 import type { ObsConnection } from '../../src/control/obs-connection.js';
 import { BLURCAM_INPUT_NAME } from '../../src/control/obs-setup.js';
 import { DEFAULT_SCENES } from '../../src/live/scene-config.js';
 import { cv, type Mat } from '../../src/opencv.js';
 import { FRAME_PROTOCOL, readFrameHeader } from '../../src/transport/frame-protocol.js';
+import { loadLinkKeys } from '../../src/transport/link-keys.js';
 import { runCli } from '../support/run-cli.js';
 import { Blurcam } from '../support/blurcam-process.js';
 import { demoRegions, sharpness } from './demo-regions.js';
-import { type ObsInstance, startObs } from './obs-harness.js';
+import { type HeadlessObs, startHeadlessObs } from '../support/headless-obs.js';
 import { preparePluginTests, screenshot, showsPlaceholder, waitFor } from './plugin-helpers.js';
 
 const WIDTH = 640;
@@ -48,9 +49,10 @@ function framePixels(message: Buffer): Mat {
 }
 
 describe('scenes drive blurcam (real CLI, real OBS with the plugin)', { timeout: 300_000 }, () => {
-  let obs: ObsInstance;
+  let obs: HeadlessObs;
   let probe: ObsConnection;
   let runtimeDir: string;
+  let keyDir: string;
   const blurcams: Blurcam[] = [];
   const scene = () => DemoScene.create(WIDTH, HEIGHT);
   let regions: { person: Mat; background: Mat };
@@ -59,7 +61,8 @@ describe('scenes drive blurcam (real CLI, real OBS with the plugin)', { timeout:
   const startBlurcam = (endpoint: string) => {
     const blurcam = new Blurcam(
       ['start', '--input', 'demo', '--size', `${WIDTH}x${HEIGHT}`, '--fps', String(FPS), '--obs-url', obs.url, '--endpoint', endpoint],
-      { BLURCAM_OBS_PASSWORD: obs.password, XDG_RUNTIME_DIR: runtimeDir },
+      // blurcam's settings folder holds the tcp frame link's keys (src/transport/link-keys.ts).
+      { BLURCAM_OBS_PASSWORD: obs.password, XDG_RUNTIME_DIR: runtimeDir, BLURCAM_CONFIG_DIR: keyDir },
     );
     blurcams.push(blurcam);
     return blurcam;
@@ -73,8 +76,9 @@ describe('scenes drive blurcam (real CLI, real OBS with the plugin)', { timeout:
 
   beforeAll(async () => {
     preparePluginTests();
-    obs = await startObs({ plugin: true, width: WIDTH, height: HEIGHT, fps: FPS });
+    obs = await startHeadlessObs({ plugin: true, width: WIDTH, height: HEIGHT, fps: FPS });
     runtimeDir = join(obs.home, 'runtime');
+    keyDir = join(obs.home, 'blurcam-config');
     probe = await obs.connect();
     regions = demoRegions(scene());
     inputSharpness = sharpness(scene().render(0).image, regions.background);
@@ -210,8 +214,10 @@ describe('scenes drive blurcam (real CLI, real OBS with the plugin)', { timeout:
   it('sends no camera frame on the socket while "be right back" is live, and measures the switch in frames', async () => {
     // The test binds the frame endpoint itself, before blurcam starts: every frame blurcam sends comes here.
     // (OBS's source, given the same endpoint, cannot bind it and retries: the screenshots were the test above.)
+    // Over tcp the link is CURVE: the test holds the plugin's side of blurcam's keys, as the plugin would.
     const endpoint = `tcp://127.0.0.1:${await freePort()}`;
-    const pull = new Pull({ receiveHighWaterMark: 1000 });
+    const keys = loadLinkKeys(keyDir);
+    const pull = new Pull({ receiveHighWaterMark: 1000, curveServer: true, curveSecretKey: keys.serverSecret });
     await pull.bind(endpoint);
     const received: Array<{ at: number; message: Buffer }> = [];
     let receiving = true;

@@ -12,9 +12,9 @@ import { BLURCAM_INPUT_NAME } from '../../src/control/obs-setup.js';
 import { runCli } from '../support/run-cli.js';
 import { Blurcam } from '../support/blurcam-process.js';
 import { demoRegions, sharpness } from './demo-regions.js';
-import { type ObsInstance, startObs } from './obs-harness.js';
+import { type HeadlessObs, startHeadlessObs } from '../support/headless-obs.js';
 import { preparePluginTests, screenshot, showsPlaceholder, sourceStats, waitFor } from './plugin-helpers.js';
-import { freePort } from '../../src/control/headless-obs.js';
+import { freePort } from '../support/headless-obs.js';
 
 const WIDTH = 640;
 const HEIGHT = 360;
@@ -25,7 +25,7 @@ const SCENE = 'blurcam';
 const mentionsNone = (text: string, passwords: string[]) => passwords.every((password) => !text.includes(password));
 
 describe('blurcam start --output obs (real CLI, real OBS with the plugin)', { timeout: 240_000 }, () => {
-  let obs: ObsInstance;
+  let obs: HeadlessObs;
   let probe: ObsConnection | undefined;
   let endpoint: string;
   const blurcams: Blurcam[] = [];
@@ -61,7 +61,7 @@ describe('blurcam start --output obs (real CLI, real OBS with the plugin)', { ti
 
   beforeAll(async () => {
     preparePluginTests();
-    obs = await startObs({ plugin: true, width: WIDTH, height: HEIGHT, fps: FPS });
+    obs = await startHeadlessObs({ plugin: true, width: WIDTH, height: HEIGHT, fps: FPS });
     // The harness's private runtime folder (0700), as the plugin wants for a socket file.
     endpoint = `ipc://${join(obs.home, 'runtime')}/start-e2e.sock`;
   }, 240_000);
@@ -76,6 +76,7 @@ describe('blurcam start --output obs (real CLI, real OBS with the plugin)', { ti
     const blurcam = startBlurcam();
     await blurcam.waitForStderr(/running: Ctrl-C stops\./);
     expect(blurcam.stderr).toContain(`output: OBS at ${obs.url}, scene "${SCENE}", frames over ${endpoint}`);
+    expect(blurcam.stderr).toContain(`obs: OBS canvas: the camera's ${WIDTH}x${HEIGHT} at ${FPS} fps already.`);
     // No v4l2loopback here: one line of cause, one of fix, and blurcam carries on.
     expect(blurcam.stderr).toMatch(
       /obs: OBS's Virtual Camera is not available: the v4l2loopback kernel module is not loaded\.\n {2}fix: Run `sudo apt install v4l2loopback-dkms/,
@@ -187,10 +188,10 @@ describe('blurcam start --output obs (real CLI, real OBS with the plugin)', { ti
 });
 
 describe('blurcam start --output obs with an OBS that lacks the plugin', { timeout: 240_000 }, () => {
-  let obs: ObsInstance;
+  let obs: HeadlessObs;
 
   beforeAll(async () => {
-    obs = await startObs({ plugin: false, width: 320, height: 180 });
+    obs = await startHeadlessObs({ plugin: false, width: 320, height: 180 });
   }, 240_000);
 
   afterAll(async () => {

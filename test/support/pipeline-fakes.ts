@@ -1,7 +1,8 @@
 import type { FrameSource, VideoFrame } from '../../src/capture/frame-source.js';
 import { cv, type Mat } from '../../src/opencv.js';
-import type { FrameSink, OutputFrame } from '../../src/pipeline/frame-sink.js';
+import type { FrameSink, OutputFrame } from '../../src/output/frame-sink.js';
 import type { Segmenter } from '../../src/segment/segmenter.js';
+import { FrameImage } from '../../src/frame-image.js';
 
 /** Lets microtasks and I/O callbacks run, so a test can look at the pipeline between steps. */
 export function settle(): Promise<void> {
@@ -45,7 +46,7 @@ export class ManualSource implements FrameSource {
     this.pending = undefined;
     const image = numberedFrame(seq, this.width, this.height);
     this.images.push(image);
-    resolve({ seq, captureTimeNs: process.hrtime.bigint(), image });
+    resolve({ seq, captureTimeNs: process.hrtime.bigint(), image: new FrameImage(image) });
     return seq;
   }
 
@@ -75,7 +76,8 @@ export class GatedSegmenter implements Segmenter {
 
   constructor(private gated = true) {}
 
-  segment(image: Mat): Promise<Mat> {
+  segment(frame: FrameImage): Promise<Mat> {
+    const image = frame.mat;
     this.seen.push(image.getData()[0]);
     const mask = new cv.Mat(image.rows, image.cols, cv.CV_8UC1, 0);
     this.masks.push(mask);

@@ -2,7 +2,7 @@ import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { OPTIONS, checkRange, configDir, defaultConfigPath, loadConfigFile, optionsFromEnv, parseSize } from '../../src/config.js';
+import { OPTIONS, checkOption, checkOptions, configDir, defaultConfigPath, loadConfigFile, optionsFromEnv, parseSize } from '../../src/config.js';
 import { BlurcamError } from '../../src/errors.js';
 import { expectBlurcamError, thrownBlurcamError } from '../support/expect-blurcam-error.js';
 
@@ -22,11 +22,47 @@ describe('parseSize', () => {
   );
 });
 
-describe('checkRange', () => {
+describe('checkOption (the option schema)', () => {
+  const flag = { kind: 'flag' } as const;
+
   it('passes values inside the range and rejects others', () => {
-    expect(checkRange('fps', 30, 1, 120)).toBe(30);
-    expectThrows(() => checkRange('fps', 0, 1, 120), 'BAD_OPTION', /--fps 0 is out of range/);
-    expectThrows(() => checkRange('fps', Number.NaN, 1, 120), 'BAD_OPTION', /--fps/);
+    expect(checkOption('fps', 30, flag)).toBe(30);
+    expectThrows(() => checkOption('fps', 0, flag), 'BAD_OPTION', /--fps 0 is out of range/);
+    expectThrows(() => checkOption('fps', Number.NaN, flag), 'BAD_OPTION', /--fps/);
+  });
+
+  it('names the option and what is allowed when a value is wrong', () => {
+    expectThrows(() => checkOption('fps', 500, flag), 'BAD_OPTION', /--fps 500 is out of range/);
+    expectThrows(() => checkOption('camera', -1, flag), 'BAD_OPTION', /--camera -1 is not a camera index/);
+    expectThrows(() => checkOption('camera', 1.5, flag), 'BAD_OPTION', /--camera 1.5 is not a camera index/);
+    expectThrows(() => checkOption('frames', 0, flag), 'BAD_OPTION', /--frames 0 is not a frame count/);
+    expectThrows(() => checkOption('size', '320', flag), 'BAD_OPTION', /--size "320" is not a frame size/);
+    expectThrows(() => checkOption('blur-strength', -0.1, flag), 'BAD_OPTION', /--blur-strength -0.1 is out of range/);
+    expectThrows(() => checkOption('blur-strength', 1.5, flag), 'BAD_OPTION', /--blur-strength 1.5 is out of range/);
+    expectThrows(() => checkOption('threshold', 1.5, flag), 'BAD_OPTION', /--threshold 1.5 is out of range/);
+    expectThrows(() => checkOption('softness', 0.8, flag), 'BAD_OPTION', /--softness 0.8 is out of range/);
+    expectThrows(() => checkOption('effect', 'sepia', flag), 'BAD_OPTION', /--effect "sepia" is not an effect/);
+    expectThrows(() => checkOption('obs-url', 'http://127.0.0.1:4455', flag), 'BAD_OPTION', /^--obs-url "http:\/\/127.0.0.1:4455" is not a websocket address\.$/);
+    expectThrows(() => checkOptions({ effect: 'replace' }, { args: ['--effect', 'replace'], env: {}, file: {}, filePath: 'c.json' }), 'BAD_OPTION', /--effect replace needs an image/);
+  });
+
+  it('gives commands typed values: a size, a normalised endpoint', () => {
+    expect(checkOption('size', '640x480', flag)).toEqual({ width: 640, height: 480 });
+    expect(checkOption('endpoint', 'tcp://localhost:5555', flag)).toBe('tcp://127.0.0.1:5555');
+    expectThrows(() => checkOption('endpoint', 'tcp://10.0.0.2:5555', flag), 'BAD_OPTION', /--endpoint "tcp:\/\/10.0.0.2:5555" is not a local ZeroMQ endpoint/);
+  });
+
+  it('names where a bad value came from: the flag as typed, the variable, the config file and key', () => {
+    const argv = { fps: Number.NaN };
+    expectThrows(() => checkOptions(argv, { args: ['start', '--fps', 'fast'], env: {}, file: {}, filePath: 'c.json' }), 'BAD_OPTION', /^--fps "fast" is not a number\.$/);
+    expectThrows(() => checkOption('size', 1280, { kind: 'file', path: '/home/a/config.json', key: 'size' }), 'BAD_CONFIG_FILE', /^Config file \/home\/a\/config.json: "size": 1280 is not text\.$/);
+    expectThrows(() => checkOption('fps', 'fast', { kind: 'env', variable: 'BLURCAM_FPS', raw: 'fast' }), 'BAD_OPTION', /^BLURCAM_FPS="fast" is not a number\.$/);
+  });
+
+  it('never shows the OBS password in an error', () => {
+    const error = thrownBlurcamError(() => checkOption('obs-password', 12345678, { kind: 'file', path: 'c.json', key: 'obsPassword' }));
+    expect(error.code).toBe('BAD_CONFIG_FILE');
+    expect(`${error.message} ${error.hint}`).not.toContain('12345678');
   });
 });
 
@@ -56,6 +92,13 @@ describe('loadConfigFile', () => {
   it('maps camelCase and kebab-case keys to flags', () => {
     const path = write('ok.json', JSON.stringify({ blurStrength: 0.8, 'obs-url': 'ws://127.0.0.1:4456' }));
     expect(loadConfigFile(path, { explicit: true })).toEqual({ 'blur-strength': 0.8, 'obs-url': 'ws://127.0.0.1:4456' });
+  });
+
+  it('rejects a value of the wrong kind, naming the key, the file and what is allowed', () => {
+    expectThrows(() => loadConfigFile(write('size.json', '{"size": 1280}'), { explicit: true }), 'BAD_CONFIG_FILE', /size\.json: "size": 1280 is not text/);
+    const launch = thrownBlurcamError(() => loadConfigFile(write('launch.json', '{"launch-obs": "yes"}'), { explicit: true }));
+    expect([launch.code, launch.message, launch.hint]).toEqual(['BAD_CONFIG_FILE', `Config file ${join(dir, 'launch.json')}: "launch-obs": "yes" is not true or false.`, 'Use true or false.']);
+    expectThrows(() => loadConfigFile(write('range.json', '{"blurStrength": 3}'), { explicit: true }), 'BAD_CONFIG_FILE', /"blurStrength": 3 is out of range/);
   });
 
   it('rejects bad JSON, non-objects and unknown keys', () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { cv, forgetHalf, halfSize, releaseWithHalf, withScratch, withScratchAsync, type Mat } from '../../src/opencv.js';
+import { FrameImage } from '../../src/frame-image.js';
+import { cv, withScratch, withScratchAsync, type Mat } from '../../src/opencv.js';
 
 const picture = () => new cv.Mat(90, 160, cv.CV_8UC3, [10, 120, 200]);
 
@@ -33,23 +34,25 @@ describe('withScratch', () => {
   });
 });
 
-describe('halfSize', () => {
+describe('FrameImage.halfSize', () => {
   it('makes the half-size picture once per image, as an area resize', () => {
     const image = picture();
-    const half = halfSize(image);
-    expect(halfSize(image)).toBe(half);
+    const frame = new FrameImage(image);
+    const half = frame.halfSize();
+    expect(frame.halfSize()).toBe(half);
     expect([half.cols, half.rows]).toEqual([80, 45]);
     expect(half.getData().equals(image.resize(45, 80, 0, 0, cv.INTER_AREA).getData())).toBe(true);
   });
 
-  it('frees the copy with forgetHalf() or releaseWithHalf(), and makes it anew after forgetHalf()', () => {
+  it('frees the copy with releaseDerived() or release(), and makes it anew after releaseDerived()', () => {
     const image = picture();
-    const first = halfSize(image);
-    forgetHalf(image);
+    const frame = new FrameImage(image);
+    const first = frame.halfSize();
+    frame.releaseDerived();
     expect(Boolean(first.empty)).toBe(true);
-    const second = halfSize(image);
+    const second = frame.halfSize();
     expect(second).not.toBe(first);
-    releaseWithHalf(image);
+    frame.release();
     expect([Boolean(image.empty), Boolean(second.empty)]).toEqual([true, true]);
   });
 });

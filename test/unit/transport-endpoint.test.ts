@@ -3,15 +3,29 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BlurcamError } from '../../src/errors.js';
-import { defaultEndpoint, resolveEndpoint, validateEndpoint } from '../../src/transport/endpoint.js';
+import { darwinUserTempDir, defaultEndpoint, resolveEndpoint, validateEndpoint } from '../../src/transport/endpoint.js';
 import { thrownBlurcamError as thrown } from '../support/expect-blurcam-error.js';
 
 
 describe('defaultEndpoint', () => {
-  it('uses XDG_RUNTIME_DIR on Linux and TMPDIR on macOS', () => {
-    const env = { XDG_RUNTIME_DIR: '/run/user/1000', TMPDIR: '/var/folders/ab/cd/T/' };
-    expect(defaultEndpoint({ env, platform: 'linux', uid: 1000 })).toBe('ipc:///run/user/1000/blurcam/frames.sock');
-    expect(defaultEndpoint({ env, platform: 'darwin', uid: 501 })).toBe('ipc:///var/folders/ab/cd/T/blurcam/frames.sock');
+  it("uses XDG_RUNTIME_DIR on Linux and the per-user temporary folder on macOS, whatever the process's TMPDIR", () => {
+    const env = { XDG_RUNTIME_DIR: '/run/user/1000', TMPDIR: '/private/tmp/from-a-terminal/' };
+    const darwinTempDir = () => '/var/folders/ab/cd/T/';
+    expect(defaultEndpoint({ env, platform: 'linux', uid: 1000, darwinTempDir })).toBe('ipc:///run/user/1000/blurcam/frames.sock');
+    expect(defaultEndpoint({ env, platform: 'darwin', uid: 501, darwinTempDir })).toBe('ipc:///var/folders/ab/cd/T/blurcam/frames.sock');
+    expect(defaultEndpoint({ env: {}, platform: 'darwin', uid: 501, darwinTempDir })).toBe('ipc:///var/folders/ab/cd/T/blurcam/frames.sock');
+  });
+
+  it('on macOS falls back to /tmp/blurcam-<uid> when the per-user folder cannot be told, as the plugin does', () => {
+    const env = { TMPDIR: '/var/folders/ab/cd/T/' };
+    expect(defaultEndpoint({ env, platform: 'darwin', uid: 501, darwinTempDir: () => undefined })).toBe('ipc:///tmp/blurcam-501/frames.sock');
+  });
+
+  it('asks getconf for the per-user temporary folder, which only macOS knows', () => {
+    // Linux's getconf has no DARWIN_USER_TEMP_DIR: the lookup fails cleanly, and the answer is cached.
+    if (process.platform === 'darwin') expect(darwinUserTempDir()).toMatch(/^\/.+\/T\/?$/);
+    else expect(darwinUserTempDir()).toBeUndefined();
+    expect(darwinUserTempDir()).toBe(darwinUserTempDir());
   });
 
   it('falls back to a per-user folder in /tmp without a runtime folder', () => {
@@ -65,9 +79,34 @@ describe('resolveEndpoint', () => {
     dir = undefined;
   });
 
-  it('returns a given endpoint checked, without touching the file system', () => {
+  it('returns a given tcp endpoint checked, without touching the file system', () => {
     expect(resolveEndpoint('tcp://localhost:6000')).toBe('tcp://127.0.0.1:6000');
     expect(() => resolveEndpoint('tcp://example.com:6000')).toThrow(/refused/);
+  });
+
+  it('accepts a chosen ipc path in a folder of the user that only the user can write to', () => {
+    dir = mkdtempSync(join(tmpdir(), 'blurcam-endpoint-'));
+    chmodSync(dir, 0o755);
+    expect(resolveEndpoint(`ipc://${dir}/frames.sock`)).toBe(`ipc://${dir}/frames.sock`);
+    expect(statSync(dir).mode & 0o777).toBe(0o755);
+  });
+
+  it('says ENDPOINT_UNSAFE for a chosen ipc path others could take over', () => {
+    dir = mkdtempSync(join(tmpdir(), 'blurcam-endpoint-'));
+    const endpoint = `ipc://${dir}/frames.sock`;
+    chmodSync(dir, 0o777);
+    const error = thrown(() => resolveEndpoint(endpoint));
+    expect(error.code).toBe('ENDPOINT_UNSAFE');
+    expect(error.message).toBe(`The frame endpoint ${endpoint} is not private: other users can write in its folder ${dir}.`);
+    chmodSync(dir, 0o1777);
+    expect(thrown(() => resolveEndpoint(endpoint)).code).toBe('ENDPOINT_UNSAFE');
+    chmodSync(dir, 0o770);
+    expect(thrown(() => resolveEndpoint(endpoint)).code).toBe('ENDPOINT_UNSAFE');
+    chmodSync(dir, 0o700);
+    expect(thrown(() => resolveEndpoint(endpoint, { uid: (process.getuid?.() ?? 0) + 1 })).message).toMatch(/is not a folder of yours\.$/);
+    expect(thrown(() => resolveEndpoint(`ipc://${dir}/missing/frames.sock`)).message).toMatch(/does not exist\.$/);
+    writeFileSync(join(dir, 'frames.sock'), '');
+    expect(thrown(() => resolveEndpoint(endpoint)).message).toMatch(/the path exists and is not a socket\.$/);
   });
 
   it('creates the default folder private (0700), and makes an existing one private again', () => {

@@ -28,6 +28,11 @@ class FakeCamera implements CaptureDevice {
     return new Promise((resolve) => this.hung.push(resolve));
   }
 
+  /** Reads that have not returned. */
+  get hanging(): number {
+    return this.hung.length;
+  }
+
   /** Lets hung reads return (with an empty frame, like a camera that went away). */
   unhang(): void {
     for (const resolve of this.hung.splice(0)) resolve(new cv.Mat());
@@ -182,6 +187,36 @@ describe('CameraSource', () => {
     hanging.unhang();
     await new Promise((resolve) => setImmediate(resolve));
     expect(hanging.released).toBe(true);
+  });
+});
+
+describe('CameraSource with a driver that hangs', () => {
+  it('keeps at most one read in flight while it tries to get the camera back, so hung reads cannot take every worker thread', async () => {
+    const events: CameraEvent[] = [];
+    const cameras = [new FakeCamera(['frame', 'hang']), ...Array.from({ length: 60 }, () => new FakeCamera(['hang']))];
+    const source = await CameraSource.open(options(cameras, { firstFrameTimeoutMs: 20, lostAfterMs: 50, retryDelaysMs: [5], onEvent: (event) => events.push(event) }));
+    await source.read();
+    const reading = source.read();
+    reading.catch(() => undefined);
+    const hangingReads = () => cameras.reduce((count, camera) => count + camera.hanging, 0);
+    const opened = () => cameras.filter((camera) => camera.reads > 0).length;
+
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(events.map((event) => event.kind)).toEqual(['lost']);
+    if (events[0].kind === 'lost') expectBlurcamError(events[0].error, 'CAMERA_LOST', /Camera 0 "Test Cam" stopped giving frames \(no frame for 50 ms\)/);
+    expect(hangingReads()).toBe(1);
+    expect(opened()).toBe(1);
+
+    // Once the hung read returns, reopening goes on; the next camera hangs too, and again only its read is pending.
+    cameras[0].unhang();
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(opened()).toBe(2);
+    expect(hangingReads()).toBe(1);
+
+    const startedAt = Date.now();
+    await source.close();
+    expect(Date.now() - startedAt).toBeLessThan(1500);
+    await expect(reading).rejects.toThrow();
   });
 });
 

@@ -1,12 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { isBlurcamError } from '../../../src/errors.js';
-import { bundledModelPath } from '../../../src/segment/convert/convert-models.js';
-import { convertTfliteToOnnx, tfliteToOnnxModel, type ConvertOptions } from '../../../src/segment/convert/convert-tflite-to-onnx.js';
-import type { OnnxModel, OnnxNode } from '../../../src/segment/convert/encode-onnx.js';
-import { FlatbufferView } from '../../../src/segment/convert/flatbuffer-view.js';
-import { float16ToFloat32 } from '../../../src/segment/convert/float16.js';
-import { BuiltinOperator, readTflite, TensorType, type TfliteModel } from '../../../src/segment/convert/read-tflite.js';
+import { bundledModelPath } from '../../../src/convert/convert-models.js';
+import { convertTfliteToOnnx, tfliteToOnnxModel, type ConvertOptions } from '../../../src/convert/convert-tflite-to-onnx.js';
+import type { OnnxModel, OnnxNode } from '../../../src/convert/encode-onnx.js';
+import { FlatbufferView } from '../../../src/convert/flatbuffer-view.js';
+import { float16ToFloat32 } from '../../../src/convert/float16.js';
+import { BuiltinOperator, readTflite, TensorType, type TfliteModel } from '../../../src/convert/read-tflite.js';
 
 const SQUARE = 'selfie_segmentation.tflite';
 const LANDSCAPE = 'selfie_segmentation_landscape.tflite';

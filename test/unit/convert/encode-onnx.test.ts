@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { encodeOnnx, type OnnxModel } from '../../../src/segment/convert/encode-onnx.js';
+import { encodeOnnx, type OnnxModel } from '../../../src/convert/encode-onnx.js';
 import { decodeOnnx } from './onnx-decoder.js';
 
 const model: OnnxModel = {

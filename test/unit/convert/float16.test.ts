@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { float16ToFloat32 } from '../../../src/segment/convert/float16.js';
+import { float16ToFloat32 } from '../../../src/convert/float16.js';
 
 describe('float16ToFloat32', () => {
   it('widens normal, subnormal, zero, infinite and NaN half floats exactly', () => {

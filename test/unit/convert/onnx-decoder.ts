@@ -1,5 +1,5 @@
 /**
- * A protobuf decoder written independently of src/segment/convert/protobuf-writer.ts, to read back what the
+ * A protobuf decoder written independently of src/convert/protobuf-writer.ts, to read back what the
  * converter writes: the generic wire format, then the ONNX messages (field numbers from onnx/onnx.proto).
  */
 export type WireValue = { wireType: 0; value: bigint } | { wireType: 2; value: Uint8Array } | { wireType: 5; value: Uint8Array };

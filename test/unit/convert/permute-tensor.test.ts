@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { permuteTensor } from '../../../src/segment/convert/permute-tensor.js';
+import { permuteTensor } from '../../../src/convert/permute-tensor.js';
 
 /** A tensor whose every value spells its own index, e.g. value 1203 sits at [1][2][0][3]. */
 function indexCoded(shape: number[]): Float32Array {

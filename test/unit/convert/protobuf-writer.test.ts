@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ProtobufWriter } from '../../../src/segment/convert/protobuf-writer.js';
+import { ProtobufWriter } from '../../../src/convert/protobuf-writer.js';
 import { bytesOf, decodeMessage, float32, int64, text } from './onnx-decoder.js';
 
 describe('ProtobufWriter', () => {

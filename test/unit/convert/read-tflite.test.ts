@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { isBlurcamError } from '../../../src/errors.js';
-import { bundledModelPath } from '../../../src/segment/convert/convert-models.js';
-import { BuiltinOperator, readTflite, TensorType } from '../../../src/segment/convert/read-tflite.js';
+import { bundledModelPath } from '../../../src/convert/convert-models.js';
+import { BuiltinOperator, readTflite, TensorType } from '../../../src/convert/read-tflite.js';
 
 const SQUARE = 'selfie_segmentation.tflite';
 const LANDSCAPE = 'selfie_segmentation_landscape.tflite';

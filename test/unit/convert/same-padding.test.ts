@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { samePadding } from '../../../src/segment/convert/same-padding.js';
+import { samePadding } from '../../../src/convert/same-padding.js';
 
 describe('samePadding', () => {
   it.each([

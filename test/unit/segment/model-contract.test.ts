@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { encodeOnnx } from '../../../src/segment/convert/encode-onnx.js';
+import { encodeOnnx } from '../../../src/convert/encode-onnx.js';
 import { readModelContract, readOnnxMetadata, type TensorInfo } from '../../../src/segment/model-contract.js';
 import { expectFailure } from '../../support/expect-blurcam-error.js';
 
@@ -22,6 +22,10 @@ describe('readModelContract', () => {
       input: 'rgb-unit',
       output: 'probability',
     });
+  });
+
+  it('takes an input of the largest allowed size', () => {
+    expect(readModelContract('m.onnx', noMetadata, [image([1, 3, 2048, 2048])], [mask([1, 1, 2048, 2048])])).toMatchObject({ inputWidth: 2048 });
   });
 
   it('takes the encodings from blurcam metadata, a symbolic batch and a smaller output of the same aspect', () => {
@@ -47,6 +51,8 @@ describe('readModelContract', () => {
     ['one channel for two-class logits', new Map([['blurcam.output', 'two-class-logits']]), [image([1, 3, 64, 64])], [mask([1, 1, 64, 64])], /expected 2 channels/],
     ['an output larger than the input', noMetadata, [image([1, 3, 64, 64])], [mask([1, 1, 128, 128])], /larger than input/],
     ['an output of another shape', noMetadata, [image([1, 3, 144, 256])], [mask([1, 1, 128, 128])], /does not have the aspect ratio/],
+    ['an input over the size limit', noMetadata, [image([1, 3, 4096, 4096])], [mask([1, 1, 4096, 4096])], /input 4096x4096 is larger than blurcam's limit of 2048x2048/],
+    ['an input over the limit on one side', noMetadata, [image([1, 3, 64, 100000])], [mask([1, 1, 64, 100000])], /input 64x100000 is larger than blurcam's limit/],
   ])('rejects %s with MODEL_CONTRACT naming the file', async (_what, metadata, inputs, outputs, message) => {
     const error = await expectFailure(check(metadata, inputs, outputs), 'MODEL_CONTRACT', message);
     expect(error.message).toMatch(/^m\.onnx does not follow the blurcam model contract: /);

@@ -2,7 +2,7 @@
  * The OBS plugin's counters, read through obs-websocket: the plugin registers the vendor "blurcam" with the
  * request "GetStats" (obs/src/blurcam-vendor.c), answered from OBS with what the plugin itself measured.
  */
-import type { ObsConnection } from '../control/obs-connection.js';
+import type { ObsConnection } from './obs-connection.js';
 
 export type PluginSourceState = 'waiting' | 'receiving' | 'not_running' | 'endpoint_error';
 
@@ -22,6 +22,8 @@ export interface PluginSourceStats {
   /** Messages refused by the frame parser, in total and per reason (docs/frame-protocol.md). */
   malformed: number;
   malformedByReason: Record<string, number>;
+  /** Peers whose ZeroMQ handshake failed: over tcp, anyone without blurcam's key (docs/bridge.md#security). */
+  refused: number;
   /** Sequence number of the last valid frame received; size of the last frame shown. */
   lastSeq: number;
   width: number;

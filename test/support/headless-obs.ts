@@ -3,7 +3,7 @@
  * port behind a random password, optionally an OBS plugin loaded from a build tree. Settings and launch go
  * through ObsConfig and launchObs, the code users run.
  *
- *   const obs = await startHeadlessObs({ plugin: findObsPluginBuild() });
+ *   const obs = await startHeadlessObs({ plugin: true });   // blurcam's plugin as built in obs/build
  *   const connection = await obs.connect();
  *   ...
  *   await obs.dispose();   // OBS, Xvfb and the HOME folder go away
@@ -15,9 +15,9 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type ObsConnection, connectObs } from './obs-connection.js';
-import { ObsConfig, websocketStoresFor } from './obs-config.js';
-import { type RunningObs, detectObsVersion, findObsExecutable, launchObs } from './obs-launcher.js';
+import { type ObsConnection, connectObs } from '../../src/control/obs-connection.js';
+import { ObsConfig, websocketStoresFor } from '../../src/control/obs-config.js';
+import { type RunningObs, detectObsVersion, findObsExecutable, launchObs } from '../../src/control/obs-launcher.js';
 
 /** Folders OBS loads a plugin from, ready to use. */
 export interface ObsPluginPaths {
@@ -34,7 +34,8 @@ export interface ObsPluginBuild {
 }
 
 export interface HeadlessObsOptions {
-  plugin?: ObsPluginBuild | ObsPluginPaths;
+  /** An OBS plugin to load: true = blurcam's, as built in obs/build (findObsPluginBuild). */
+  plugin?: boolean | ObsPluginBuild | ObsPluginPaths;
   /** Canvas size and frame rate of the OBS profile. Default 1280x720 at 30 fps. */
   width?: number;
   height?: number;
@@ -45,7 +46,10 @@ export interface HeadlessObsOptions {
   timeoutMs?: number;
   /** The profile and scene collection. Default "blurcam-headless". */
   name?: string;
-  /** OBS in its own process group, so a Ctrl+C meant for this process spares it. Default false. */
+  /**
+   * OBS in its own process group, so a Ctrl+C meant for this process spares it (tests stop it themselves).
+   * Default true; a benchmark run by hand sets false, so Ctrl+C ends its OBS too.
+   */
   detached?: boolean;
 }
 
@@ -109,6 +113,16 @@ export function findObsPluginBuild(root = repoDir): ObsPluginBuild | undefined {
   return library && existsSync(dataDir) ? { library, dataDir } : undefined;
 }
 
+function pluginPaths(home: string, plugin: HeadlessObsOptions['plugin']): ObsPluginPaths | undefined {
+  if (!plugin) return undefined;
+  if (plugin === true) {
+    const build = findObsPluginBuild();
+    if (!build) throw new Error('the OBS plugin is not built (no blurcam-obs.so under obs/build): run scripts/build-plugin.sh');
+    return stagePlugin(home, build);
+  }
+  return 'library' in plugin ? stagePlugin(home, plugin) : plugin;
+}
+
 export async function startHeadlessObs(options: HeadlessObsOptions = {}): Promise<HeadlessObs> {
   const home = mkdtempSync(join(tmpdir(), 'blurcam-obs-'));
   const cleanups: Array<() => Promise<void> | void> = [() => rmSync(home, { recursive: true, force: true })];
@@ -138,7 +152,7 @@ async function startInstance(home: string, display: string, options: HeadlessObs
 
   const env: NodeJS.ProcessEnv = { ...process.env, HOME: home, DISPLAY: display, QT_QPA_PLATFORM: 'xcb', XDG_RUNTIME_DIR: runtimeDir, ...options.env };
   delete env.XDG_CONFIG_HOME;
-  const plugin = options.plugin && 'library' in options.plugin ? stagePlugin(home, options.plugin) : options.plugin;
+  const plugin = pluginPaths(home, options.plugin);
   if (plugin) {
     env.OBS_PLUGINS_PATH = plugin.pluginsPath;
     env.OBS_PLUGINS_DATA_PATH = plugin.dataPath;
@@ -158,7 +172,7 @@ async function startInstance(home: string, display: string, options: HeadlessObs
       args,
       logPath,
       multipleInstances: true,
-      detached: options.detached ?? false,
+      detached: options.detached ?? true,
       timeoutMs: options.timeoutMs ?? 60_000,
     });
     current = running;

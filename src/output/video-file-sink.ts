@@ -1,6 +1,8 @@
 import { accessSync, constants } from 'node:fs';
+import { unlink } from 'node:fs/promises';
 import { dirname, extname, resolve } from 'node:path';
 import { BlurcamError, describeError } from '../errors.js';
+import { checkOutputs, commitFile, temporaryPathFor } from '../files/safe-write.js';
 import { cv, type Mat } from '../opencv.js';
 import type { FrameSink, OutputFrame } from './frame-sink.js';
 
@@ -15,13 +17,15 @@ const CODECS: Record<string, string[]> = {
 const CAP_PROP_BACKEND = 42;
 
 /**
- * An OpenCV VideoWriter for `path`, with the best codec its container and OpenCV's build allow (or one of
- * `codecs`). Fails with a clear error when the folder is not writable or no codec opens.
+ * An OpenCV VideoWriter for `path` (writing into `writeTo` when given, a temporary file the caller moves into place),
+ * with the best codec its container and OpenCV's build allow (or one of `codecs`). Fails with a clear error when
+ * the folder is not writable or no codec opens.
  */
 export function openVideoWriter(
   path: string,
   options: VideoFileSinkOptions,
   codecs?: string[],
+  writeTo?: string,
 ): { writer: InstanceType<typeof cv.VideoWriter>; path: string; codec: string } {
   const absolute = resolve(path);
   const extension = extname(absolute).toLowerCase();
@@ -45,7 +49,7 @@ export function openVideoWriter(
   }
   const size = new cv.Size(options.width, options.height);
   for (const codec of candidates) {
-    const writer = new cv.VideoWriter(absolute, cv.VideoWriter.fourcc(codec), options.fps, size);
+    const writer = new cv.VideoWriter(writeTo ?? absolute, cv.VideoWriter.fourcc(codec), options.fps, size);
     if (Number(writer.get(CAP_PROP_BACKEND)) > 0) return { writer, path: absolute, codec };
     writer.release();
   }
@@ -60,6 +64,10 @@ export interface VideoFileSinkOptions {
   width: number;
   height: number;
   fps: number;
+  /** Replace a file that already exists (--force). */
+  force?: boolean;
+  /** The files this run reads (--input, --background): the video may never be written over one of them. */
+  inputs?: readonly string[];
 }
 
 /**
@@ -67,7 +75,8 @@ export interface VideoFileSinkOptions {
  * time; frames that arrive meanwhile wait in a queue of half a second's worth. A file is not live, so a burst of
  * slow encoding (a busy machine, a complex scene) is absorbed instead of leaving jumps in the video; when the
  * encoder falls further behind, frames are refused (dropped and counted), so memory stays bounded and the
- * pipeline never waits.
+ * pipeline never waits. The video is written to a hidden file beside its name and moved there when closed
+ * (src/files/safe-write.ts), so a crash never leaves half a video under the name, nor replaces an existing file.
  */
 export class VideoFileSink implements FrameSink {
   readonly description: string;
@@ -78,6 +87,7 @@ export class VideoFileSink implements FrameSink {
 
   private constructor(
     readonly path: string,
+    private readonly temporary: string,
     private readonly writer: InstanceType<typeof cv.VideoWriter>,
     private readonly options: VideoFileSinkOptions,
     codec: string,
@@ -86,9 +96,18 @@ export class VideoFileSink implements FrameSink {
     this.maxQueued = Math.max(1, Math.ceil(options.fps / 2));
   }
 
-  static open(path: string, options: VideoFileSinkOptions): VideoFileSink {
-    const { writer, path: absolute, codec } = openVideoWriter(path, options);
-    return new VideoFileSink(absolute, writer, options, codec);
+  static async open(path: string, options: VideoFileSinkOptions): Promise<VideoFileSink> {
+    const target = resolve(path);
+    await checkOutputs([target], { force: options.force ?? false, inputs: options.inputs ?? [], option: '--output' });
+    const temporary = temporaryPathFor(target);
+    try {
+      const { writer, codec } = openVideoWriter(path, options, undefined, temporary);
+      return new VideoFileSink(target, temporary, writer, options, codec);
+    } catch (error) {
+      // A writer that failed to open may still have created the file.
+      await unlink(temporary).catch(() => undefined);
+      throw error;
+    }
   }
 
   write(frame: OutputFrame): boolean {
@@ -112,9 +131,17 @@ export class VideoFileSink implements FrameSink {
     await new Promise((resolve) => setImmediate(resolve));
     this.writer.release();
     if (this.failure) {
+      await unlink(this.temporary).catch(() => undefined);
       throw new BlurcamError('OUTPUT_UNWRITABLE', `Writing ${this.path} failed: ${describeError(this.failure)}`, 'Check the disk has room and the file is writable.', {
         cause: this.failure,
       });
+    }
+    try {
+      await commitFile(this.temporary, this.path, { force: this.options.force ?? false });
+    } catch (error) {
+      // The recording is the user's: keep it under its temporary name rather than lose it.
+      if (!(error instanceof BlurcamError)) throw error;
+      throw new BlurcamError(error.code, error.message, `The video is kept as ${this.temporary}: ${error.hint}`, { cause: error });
     }
   }
 

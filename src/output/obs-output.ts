@@ -1,9 +1,12 @@
+import { join } from 'node:path';
+import { configDir } from '../config-file.js';
+import type { CameraFormat } from '../control/obs-canvas.js';
 import { connectObs } from '../control/obs-connection.js';
 import { ObsSession, type ObsSessionState } from '../control/obs-session.js';
 import { BLURCAM_INPUT_NAME } from '../control/obs-setup.js';
 import { type BlurcamError, describeError } from '../errors.js';
 import { resolveEndpoint } from '../transport/endpoint.js';
-import { type PluginSourceStats, readPluginStats } from '../transport/plugin-stats.js';
+import { type PluginSourceStats, readPluginStats } from '../control/plugin-stats.js';
 import { ZmqFrameSender } from '../transport/zmq-frame-sender.js';
 import type { FrameSink, OutputFrame } from './frame-sink.js';
 
@@ -19,6 +22,10 @@ export interface ObsOutputOptions {
   endpoint?: string;
   /** Start OBS when it does not answer (--launch-obs). */
   launch?: boolean;
+  /** --obs-canvas: 'camera' makes OBS's canvas the frames' size and rate when no output runs; 'keep' leaves it. */
+  canvas?: string;
+  /** The frames' size and rate (createSink fills it in). */
+  camera?: CameraFormat;
   /** What the user should hear about while frames flow: warnings, OBS lost and back. */
   onEvent?: (event: ObsOutputEvent) => void;
 }
@@ -26,7 +33,12 @@ export interface ObsOutputOptions {
 export type ObsOutputEvent =
   | { kind: 'warning'; warning: BlurcamError }
   | { kind: 'lost'; reason?: BlurcamError }
-  | { kind: 'back' };
+  | { kind: 'back' }
+  /** What was done about OBS's canvas: at the first connection, and when a reconnection changed it. */
+  | { kind: 'canvas'; line: string };
+
+/** In blurcam's config folder: OBS's video settings from before blurcam matched the canvas to the camera. */
+export const VIDEO_BACKUP_FILE = 'obs-video-backup.json';
 
 /** The plugin's counters are read once at close; a gone or frozen OBS must not hold the shutdown up. */
 const FINAL_STATS_TIMEOUT_MS = 2_000;
@@ -54,11 +66,17 @@ export class ObsOutput implements FrameSink {
 
   static async open(options: ObsOutputOptions): Promise<ObsOutput> {
     const endpoint = resolveEndpoint(options.endpoint);
-    const { url, password, sceneName, otherScenes, launch } = options;
-    const session = new ObsSession({ url, password, sceneName, otherScenes, endpoint, launch });
+    const { url, password, sceneName, otherScenes, launch, camera } = options;
+    const canvas = camera && options.canvas !== 'keep' ? { camera, backupPath: join(configDir(), VIDEO_BACKUP_FILE) } : undefined;
+    const session = new ObsSession({ url, password, sceneName, otherScenes, endpoint, launch, canvas });
     const notify = options.onEvent ?? (() => undefined);
     let previous: ObsSessionState = session.state;
     session.on('warning', (warning) => notify({ kind: 'warning', warning }));
+    let canvasReported = false;
+    session.on('ready', (setup) => {
+      if (setup.canvas && (!canvasReported || setup.canvas.changed)) notify({ kind: 'canvas', line: setup.canvas.line });
+      canvasReported = true;
+    });
     session.on('state', (state, reason) => {
       if (state === 'reconnecting') notify({ kind: 'lost', reason });
       if (state === 'ready' && previous === 'reconnecting') notify({ kind: 'back' });
@@ -66,7 +84,8 @@ export class ObsOutput implements FrameSink {
     });
     await session.start();
     try {
-      return new ObsOutput(session, new ZmqFrameSender(endpoint), options);
+      const sender = new ZmqFrameSender(endpoint, { onRefused: (warning) => notify({ kind: 'warning', warning }) });
+      return new ObsOutput(session, sender, options);
     } catch (error) {
       await session.stop();
       throw error;
@@ -79,8 +98,8 @@ export class ObsOutput implements FrameSink {
 
   /** While running: OBS's state and the sender's counts. After close(): the counts and the plugin's own. */
   status(): string {
-    const { sent, dropped } = this.sender.stats;
-    const counts = `sent ${sent}, dropped ${dropped}`;
+    const { sent, dropped, refused } = this.sender.stats;
+    const counts = `sent ${sent}, dropped ${dropped}${refused > 0 ? `, refused ${refused} (over the frame protocol's limits)` : ''}`;
     if (this.pluginCounts !== undefined) return `OBS: ${counts}; ${this.pluginCounts}`;
     return `OBS ${this.describeState()}, ${counts}`;
   }

@@ -9,6 +9,9 @@ export interface SinkOptions {
   width: number;
   height: number;
   fps: number;
+  /** For a video file: --force, and the files the run reads (never written over). */
+  force?: boolean;
+  inputs?: readonly string[];
   /** What 'obs' needs: OBS's address and password, the scene, the endpoint (`blurcam start` gives them). */
   obs?: ObsOutputOptions;
 }
@@ -27,7 +30,7 @@ export async function createSink(output: string, options: SinkOptions): Promise<
         'Use --output null, or --output <file>.mp4 to write a video file.',
       );
     }
-    return ObsOutput.open(options.obs);
+    return ObsOutput.open({ ...options.obs, camera: { width: options.width, height: options.height, fps: options.fps } });
   }
   return VideoFileSink.open(output, options);
 }

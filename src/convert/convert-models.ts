@@ -6,9 +6,8 @@ import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { BUNDLED_MODELS as MODELS_BY_NAME, DEFAULT_MODELS_DIR, MODEL_PACKAGE } from '../segment/model-files.js';
 import { convertTfliteToOnnx } from './convert-tflite-to-onnx.js';
-
-export const MODEL_PACKAGE = '@mediapipe/selfie_segmentation';
 
 export interface BundledModel {
   /** File name inside MODEL_PACKAGE. */
@@ -17,13 +16,7 @@ export interface BundledModel {
   target: string;
 }
 
-export const BUNDLED_MODELS: readonly BundledModel[] = [
-  { source: 'selfie_segmentation.tflite', target: 'selfie-square.onnx' },
-  { source: 'selfie_segmentation_landscape.tflite', target: 'selfie-landscape.onnx' },
-];
-
-/** models/ at the package root (this file runs from src/ in tests and from dist/ once built). */
-export const MODELS_DIR = fileURLToPath(new URL('../../../models/', import.meta.url));
+export const BUNDLED_MODELS: readonly BundledModel[] = Object.values(MODELS_BY_NAME).map(({ source, file }) => ({ source, target: file }));
 
 /** Where the package keeps a model file, e.g. bundledModelPath('selfie_segmentation.tflite'). */
 export function bundledModelPath(fileName: string): string {
@@ -39,7 +32,7 @@ export function convertBundledModel(model: BundledModel): Uint8Array {
   const source = `${MODEL_PACKAGE}@${packageVersion(bundledModelPath('package.json'))}/${model.source}`;
   return convertTfliteToOnnx(readFileSync(bundledModelPath(model.source)), {
     fileName: model.source,
-    producerVersion: packageVersion(fileURLToPath(new URL('../../../package.json', import.meta.url))),
+    producerVersion: packageVersion(fileURLToPath(new URL('../../package.json', import.meta.url))),
     metadata: {
       'blurcam.contract': '1',
       'blurcam.input': 'rgb-unit',
@@ -50,7 +43,7 @@ export function convertBundledModel(model: BundledModel): Uint8Array {
 }
 
 /** Writes every bundled model into `modelsDir`, returning one report line per model. */
-export function convertModels(modelsDir: string = MODELS_DIR): string[] {
+export function convertModels(modelsDir: string = DEFAULT_MODELS_DIR): string[] {
   mkdirSync(modelsDir, { recursive: true });
   return BUNDLED_MODELS.map((model) => {
     const startMs = performance.now();

@@ -5,7 +5,7 @@
  * Transpose nodes. Ops are emitted in the forms CoreML accepts (see models/README.md): HardSwish as
  * x * HardSigmoid(x), explicit pads everywhere, constant weights and resize scales.
  */
-import { BlurcamError } from '../../errors.js';
+import { BlurcamError } from '../errors.js';
 import {
   encodeOnnx,
   type OnnxAttribute,

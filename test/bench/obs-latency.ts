@@ -1,5 +1,5 @@
 /**
- * `npm run bench:obs` (node dist/bench/obs-latency.js [--seconds 20] [--size 1280x720] [--fps 30] [--endpoint E] [--hidden] [--json]):
+ * `npm run bench:obs` (tsx test/bench/obs-latency.ts [--seconds 20] [--size 1280x720] [--fps 30] [--endpoint E] [--hidden] [--json]):
  * starts a headless OBS with blurcam's plugin, feeds it frames through the real sender at the given rate and
  * prints the glass-to-OBS latency the plugin measured (capture timestamp to its hand-off to OBS: encoding,
  * ZeroMQ, validation and OBS's copy), median and p95, with the plugin's and the sender's counters.
@@ -7,22 +7,20 @@
  * own time (see `blurcam bench`) comes on top. The load average is printed with the figures: on a shared
  * machine the tail (p95) follows the load more than anything blurcam does.
  */
-// Loaded for what it does to the process: the blurcam process always has OpenCV loaded, which keeps freed frame
-// memory in the process (src/opencv.ts). Without it each 3.7 MB message is fresh memory, and the page faults
-// triple the p95 on the development machine.
-import '../opencv.js';
 import { availableParallelism, loadavg } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { parseSize } from '../config.js';
-import { findObsPluginBuild, startHeadlessObs } from '../control/headless-obs.js';
-import { setupBlurcamScene } from '../control/obs-setup.js';
-import { BlurcamError } from '../errors.js';
-import type { OutputFrame } from '../pipeline/frame-sink.js';
-import { defaultEndpoint, validateEndpoint } from '../transport/endpoint.js';
-import { type PluginSourceStats, readPluginStats } from '../transport/plugin-stats.js';
-import { ZmqFrameSender } from '../transport/zmq-frame-sender.js';
+import { configDir } from '../../src/config-file.js';
+import { parseSize } from '../../src/config.js';
+import { keepFrameMemoryInProcess } from '../../src/opencv.js';
+import { findObsPluginBuild, startHeadlessObs } from '../support/headless-obs.js';
+import { setupBlurcamScene } from '../../src/control/obs-setup.js';
+import { BlurcamError } from '../../src/errors.js';
+import type { OutputFrame } from '../../src/output/frame-sink.js';
+import { defaultEndpoint, validateEndpoint } from '../../src/transport/endpoint.js';
+import { type PluginSourceStats, readPluginStats } from '../../src/control/plugin-stats.js';
+import { ZmqFrameSender } from '../../src/transport/zmq-frame-sender.js';
 
 const INPUT = 'blurcam camera';
 /** OBS's first frames are slower (textures are created): they are left out of the figures. */
@@ -89,18 +87,22 @@ async function feed(sender: ZmqFrameSender, frames: Buffer[], options: ObsLatenc
 }
 
 export async function measureObsLatency(options: ObsLatencyOptions): Promise<ObsLatencyReport> {
+  // The blurcam process keeps freed frame memory in the process; without that each 3.7 MB message is fresh memory,
+  // and the page faults triple the p95 on the development machine.
+  keepFrameMemoryInProcess();
   const plugin = findObsPluginBuild();
   if (!plugin) {
     throw new BlurcamError('OBS_PLUGIN_MISSING', 'The OBS plugin is not built (no blurcam-obs.so under obs/build).', 'Run scripts/build-plugin.sh first.');
   }
-  const obs = await startHeadlessObs({ plugin, width: options.width, height: options.height, fps: options.fps });
+  const obs = await startHeadlessObs({ plugin, width: options.width, height: options.height, fps: options.fps, detached: false });
   let sender: ZmqFrameSender | undefined;
   try {
     const connection = await obs.connect();
     // By default the source sits in the live scene, rendered every frame as when someone is on a call.
     const endpoint = options.endpoint ? validateEndpoint(options.endpoint) : defaultEndpoint({ env: obs.env });
     await setupBlurcamScene(connection, { sceneName: 'blurcam', endpoint, inputName: INPUT, program: options.hidden ? 'keep' : 'switch' });
-    sender = new ZmqFrameSender(endpoint);
+    // Over tcp the sender needs the keys this OBS's plugin uses, in the settings folder of OBS's HOME.
+    sender = new ZmqFrameSender(endpoint, { keyDir: configDir(obs.env) });
     const frames = makeFrames(options.width, options.height);
 
     const warmedUp = await feed(sender, frames, options, Date.now() + WARMUP_MS, 0);

@@ -1,12 +1,13 @@
 /**
  * Times the converted models in onnxruntime-node on the CPU provider:
- * `npm run build && node dist/segment/convert/bench-models.js [runs]`. Prints one line per model with the
+ * `npm run build && node dist/convert/bench-models.js [runs]`. Prints one line per model with the
  * median and 90th percentile of `runs` inferences (default 100) after a warm-up.
  */
 import { join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import * as ort from 'onnxruntime-node';
-import { BUNDLED_MODELS, MODELS_DIR } from './convert-models.js';
+import { DEFAULT_MODELS_DIR } from '../segment/model-files.js';
+import { BUNDLED_MODELS } from './convert-models.js';
 
 const WARM_UP_RUNS = 10;
 
@@ -18,7 +19,7 @@ export interface ModelTiming {
   p90Ms: number;
 }
 
-export async function benchModels(runs = 100, modelsDir: string = MODELS_DIR): Promise<ModelTiming[]> {
+export async function benchModels(runs = 100, modelsDir: string = DEFAULT_MODELS_DIR): Promise<ModelTiming[]> {
   const timings: ModelTiming[] = [];
   for (const model of BUNDLED_MODELS) {
     const file = join(modelsDir, model.target);

@@ -3,7 +3,7 @@
  * tables a float CNN needs are read (Model, SubGraph, Tensor, Buffer, Operator, OperatorCode and the options
  * of the ops we convert); field numbers below are the schema's field order.
  */
-import { BlurcamError, describeError } from '../../errors.js';
+import { BlurcamError, describeError } from '../errors.js';
 import { FlatbufferView } from './flatbuffer-view.js';
 
 /** BuiltinOperator codes of the schema that the converter handles or names. */

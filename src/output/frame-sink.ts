@@ -1,15 +1,9 @@
-/** A composited frame ready to leave blurcam. */
-export interface OutputFrame {
-  readonly seq: number;
-  /** Copied from the VideoFrame it was made from (process.hrtime.bigint() at capture). */
-  readonly captureTimeNs: bigint;
-  readonly width: number;
-  readonly height: number;
+import type { BgraFrame } from '../transport/frame-protocol.js';
+
+/** A composited frame ready to leave blurcam; seq and captureTimeNs are copied from the VideoFrame it was made from. */
+export interface OutputFrame extends BgraFrame {
   /** Only BGRA for now; the frame protocol (docs/frame-protocol.md) can carry more. */
   readonly format: 'bgra';
-  /** Bytes per row (>= width * 4). */
-  readonly stride: number;
-  readonly data: Buffer;
 }
 
 /** Where composited frames go: OBS, a video file, or nowhere (benchmarks). */
