@@ -16,7 +16,7 @@ Sets blurcam up on this machine. Safe to run again: steps already done change no
 
   1. System packages
        Debian/Ubuntu (apt): obs-studio libsimde-dev libopencv-dev libzmq3-dev cmake pkg-config g++ make
-                            xz-utils curl xvfb ffmpeg procps
+                            xz-utils curl xvfb ffmpeg procps chromium
        macOS (Homebrew):    obs (cask), opencv, zeromq, simde, cmake, pkgconf
   2. npm packages, with the switches this project needs (no downloads outside the npm registry),
      then the TypeScript build and the model conversion (models/*.onnx).
@@ -81,7 +81,7 @@ check_node() {
 
 install_system_linux() {
   command -v apt-get >/dev/null || fail "this Linux has no apt-get." "install the packages listed in --help with your package manager, then run with --skip-system"
-  local packages=(obs-studio libsimde-dev libopencv-dev libzmq3-dev cmake pkg-config g++ make xz-utils curl xvfb ffmpeg procps)
+  local packages=(obs-studio libsimde-dev libopencv-dev libzmq3-dev cmake pkg-config g++ make xz-utils curl xvfb ffmpeg procps chromium)
   local missing=()
   for package in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed' || missing+=("$package")

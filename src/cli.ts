@@ -10,6 +10,9 @@ import { devicesCommand } from './commands/devices.js';
 import { doctorCommand } from './commands/doctor.js';
 import { segmentCommand } from './commands/segment.js';
 import { startCommand } from './commands/start.js';
+import { statusCommand } from './commands/status.js';
+import { stopCommand } from './commands/stop.js';
+import { scenesCommand } from './commands/scenes.js';
 import { EXIT_OUTPUT_CLOSED, outputClosed, watchForClosedOutput } from './closed-output.js';
 import { checkOptions, defaultConfigPath, loadConfigFile, type OptionOrigins, optionsFromEnv } from './config.js';
 import { BlurcamError, isBlurcamError } from './errors.js';
@@ -80,6 +83,9 @@ export async function main(args: string[] = hideBin(process.argv), env: NodeJS.P
     .middleware(dropOptionsTheCommandLacks(config), true)
     .middleware((argv) => checkOptions(argv, origins), true)
     .command(startCommand)
+    .command(statusCommand)
+    .command(stopCommand)
+    .command(scenesCommand)
     .command(benchCommand)
     .command(devicesCommand)
     .command(segmentCommand)

@@ -215,6 +215,29 @@ export const OPTIONS = {
     schema: nonEmpty,
     allowed: 'a scene name',
   },
+  scenes: {
+    // A JSON list in the config file; a flag or BLURCAM_SCENES gives it as JSON text. sceneDefinitions()
+    // (src/live/scene-config.ts, a zod schema) checks it before anything opens and names the entry that is wrong.
+    type: 'string',
+    describe: "blurcam's other OBS scenes and the effect of each: a JSON list of {name, effect, blurStrength?, background?} (docs/configuration.md#scenes)",
+    schema: z.unknown(),
+    allowed: 'a list of scenes (docs/configuration.md#scenes)',
+  },
+  ui: {
+    type: 'boolean',
+    default: false,
+    describe: 'Serve a status page on 127.0.0.1 (live output and mask, fps chart, effect controls); blurcam prints its address',
+    schema: z.boolean(),
+    allowed: 'true or false',
+  },
+  'ui-port': {
+    type: 'number',
+    default: 0,
+    describe: 'Port of the status page (0: any free port)',
+    schema: z.number().int().min(0).max(65535),
+    allowed: 'a whole number from 1 to 65535, or 0 for any free port',
+    invalid: 'is not a port',
+  },
   stats: {
     type: 'boolean',
     default: false,

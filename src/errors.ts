@@ -44,7 +44,11 @@ export type BlurcamErrorCode =
   | 'ENDPOINT_UNSAFE'
   | 'FRAME_LINK_KEYS'
   | 'CURVE_UNAVAILABLE'
-  | 'FRAME_TOO_LARGE';
+  | 'FRAME_TOO_LARGE'
+
+  // the running blurcam (status, stop, one at a time)
+  | 'ALREADY_RUNNING'
+  | 'NOT_RUNNING';
 
 export class BlurcamError extends Error {
   override readonly name = 'BlurcamError';

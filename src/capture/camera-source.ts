@@ -70,6 +70,8 @@ export class CameraSource implements FrameSource {
   private pendingRead: Promise<unknown> | undefined;
   private firstFrame: Mat | undefined;
   private seq = 0;
+  /** Set by release(): the next read opens the camera again, without reporting it lost and back. */
+  private released = false;
   private readonly closing = new AbortController();
 
   private constructor(
@@ -115,7 +117,7 @@ export class CameraSource implements FrameSource {
     }
     let emptyReads = 0;
     for (;;) {
-      const device = this.device ?? (await this.reconnect());
+      const device = this.device ?? (this.released ? await this.reopen() : await this.reconnect());
       const result = await this.readWithin(device, this.options.lostAfterMs);
       if (result instanceof Error || result === 'timeout') {
         this.lose(result === 'timeout' ? `no frame for ${this.options.lostAfterMs} ms` : describeError(result));
@@ -131,6 +133,16 @@ export class CameraSource implements FrameSource {
       }
       return this.frame(result);
     }
+  }
+
+  /** Lets go of the camera (its light goes off) once the frame being read, if any, has arrived. */
+  async release(): Promise<void> {
+    const device = this.device;
+    if (!device) return;
+    this.device = undefined;
+    this.released = true;
+    await (this.pendingRead ?? Promise.resolve()).catch(() => undefined);
+    device.release();
   }
 
   /**
@@ -179,6 +191,22 @@ export class CameraSource implements FrameSource {
         'Plug it back in or close the app that took it: blurcam keeps retrying. Ctrl-C stops.',
       ),
     });
+  }
+
+  /** Opens the camera again after release(); one that will not open is then lost like any other, and retried. */
+  private async reopen(): Promise<CaptureDevice> {
+    this.released = false;
+    await this.lastReadReturned();
+    try {
+      const opened = await openCamera(this.options, this.label, undefined, (reading) => (this.pendingRead = reading));
+      // The proof frame is older than the reads that follow; the pipeline takes those.
+      opened.first.release();
+      this.device = opened.device;
+      return opened.device;
+    } catch (error) {
+      this.lose(`it did not open again: ${describeError(error)}`);
+      return this.reconnect();
+    }
   }
 
   /** Waits for the last read (perhaps of a camera already let go) to return; rejects when the source closes. */

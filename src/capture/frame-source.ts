@@ -24,5 +24,10 @@ export interface FrameSource {
   readonly fps: number;
   /** Resolves with the next frame; rejects with a BlurcamError when the source fails. */
   read(): Promise<VideoFrame>;
+  /**
+   * Lets go of the device until the next read(), which opens it again: a camera's light goes off while blurcam
+   * has nothing to show. Sources that hold no device (files, the demo) leave it out.
+   */
+  release?(): Promise<void>;
   close(): Promise<void>;
 }

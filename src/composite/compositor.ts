@@ -25,7 +25,7 @@ interface WorkPlanes {
 const MAX_SPARE_OUTPUTS = 3;
 
 /**
- * Applies one effect to frames: (frame, mask) → BGRA pixels, ready to hand to a sink. The blend is written
+ * Applies the effect in force to frames: (frame, mask) → BGRA pixels, ready to hand to a sink. The blend is written
  * straight into the output buffer: OpenCV lays down the background and then the fully-person pixels in bulk, and
  * a JavaScript pass mixes only the soft edge (blend-edges.ts). The edge pass reads buffers kept from frame to
  * frame, and output buffers come back through recycle() once the sink is done with them: a fresh 3.7 MB buffer
@@ -36,9 +36,20 @@ export class Compositor {
   private planes: WorkPlanes | undefined;
   private readonly spareOutputs: Buffer[] = [];
 
-  constructor(readonly effect: Effect) {}
+  constructor(private currentEffect: Effect) {}
 
-  /** Whether frames need a person mask (every effect but 'none'). */
+  get effect(): Effect {
+    return this.currentEffect;
+  }
+
+  /** The effect for the frames composited from now on (the live scene or a control event changed it). */
+  setEffect(effect: Effect): void {
+    this.currentEffect = effect;
+    // The replacement image was scaled for the previous effect.
+    this.planes = undefined;
+  }
+
+  /** Whether frames need a person mask now (every effect but 'none'). */
   get needsMask(): boolean {
     return this.effect.kind !== 'none';
   }

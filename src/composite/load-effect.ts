@@ -16,14 +16,15 @@ export interface EffectOptions {
  * background) into an Effect, loading the replacement image.
  */
 export function loadEffect({ effect, blurStrength, background }: EffectOptions): Effect {
-  if (background !== undefined && background !== '') return { kind: 'replace', image: readImage(background) };
+  if (background !== undefined && background !== '') return { kind: 'replace', image: readBackground(background) };
   if (effect === 'replace') throw new Error('loadEffect: the replace effect needs a background');
   return effect === 'none' ? { kind: 'none' } : { kind: 'blur', strength: blurStrength };
 }
 
 const BACKGROUND_HINT = 'Use a .jpg or .png image.';
 
-function readImage(path: string): Mat {
+/** Reads the image a 'replace' effect puts behind the person; throws PATH_NOT_FOUND or IMAGE_UNREADABLE. */
+export function readBackground(path: string): Mat {
   if (!existsSync(path)) {
     throw new BlurcamError('PATH_NOT_FOUND', `--background ${path}: no such file.`, 'Check the path to the image.');
   }

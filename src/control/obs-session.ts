@@ -3,13 +3,16 @@ import { BlurcamError, describeError, isBlurcamError } from '../errors.js';
 import { type ObsConnection, type ObsConnectionOptions, connectObs } from './obs-connection.js';
 import type { MatchCanvasOptions } from './obs-canvas.js';
 import { type LaunchObsOptions, type RunningObs, launchObs } from './obs-launcher.js';
-import { type BlurcamSceneOptions, type BlurcamSceneSetup, BLURCAM_INPUT_NAME, setupBlurcamScene } from './obs-setup.js';
-import { type ProgramScene, ProgramSceneWatcher } from './program-scene.js';
+import { setupSceneSet } from './obs-scenes.js';
+import { type BlurcamSceneOptions, type BlurcamSceneSetup, BLURCAM_INPUT_NAME } from './obs-setup.js';
+import { type ProgramScene, ProgramSceneWatcher, sameProgramScene } from './program-scene.js';
 import { startVirtualCamera } from './virtual-camera.js';
 
 export interface ObsSessionOptions extends ObsConnectionOptions {
   /** The scene that holds blurcam's source (--scene). */
   sceneName: string;
+  /** blurcam's other scenes (effect per scene), made with the main one and never made live by blurcam. */
+  otherScenes?: readonly string[];
   /** ZeroMQ endpoint the plugin's source binds. */
   endpoint: string;
   inputName?: string;
@@ -35,6 +38,13 @@ export interface ObsSessionEvents {
   warning: [warning: BlurcamError];
   /** The live scene changed, or whether it shows blurcam's source did. */
   programScene: [scene: ProgramScene];
+  /**
+   * OBS announced a new live scene, before blurcam has asked what it shows (`programScene` follows): for what must
+   * not wait for that round trip, such as the "be right back" slate.
+   */
+  programSceneAnnounced: [sceneName: string];
+  /** A client sent obs-websocket's BroadcastCustomEvent: its `eventData`, unchecked (src/live/control-event.ts reads it). */
+  customEvent: [eventData: unknown];
 }
 
 const DEFAULT_RECONNECT_DELAY_MS = { first: 250, max: 5_000 };
@@ -126,7 +136,11 @@ export class ObsSession extends EventEmitter<ObsSessionEvents> {
     try {
       const { sceneName, endpoint, canvas } = this.options;
       const inputName = this.options.inputName ?? BLURCAM_INPUT_NAME;
-      const setup = await setupBlurcamScene(obs, { sceneName, endpoint, inputName, program, canvas });
+      const otherScenes = this.options.otherScenes ?? [];
+      const setup = await setupSceneSet(obs, { sceneName, endpoint, inputName, program, canvas, otherScenes });
+      // obs-websocket-js types the event as { eventData }, but hands over the broadcast data itself (seen on OBS 29).
+      obs.on('CustomEvent', (eventData: unknown) => this.emit('customEvent', eventData));
+      obs.on('CurrentProgramSceneChanged', ({ sceneName }) => this.emit('programSceneAnnounced', sceneName));
       if (this.options.virtualCamera ?? true) {
         await startVirtualCamera(obs, { platform: this.options.platform }).catch((error: unknown) => {
           if (!isBlurcamError(error, 'VIRTUALCAM_UNAVAILABLE')) throw error;
@@ -188,7 +202,7 @@ export class ObsSession extends EventEmitter<ObsSessionEvents> {
 
   /** Each watcher (one per connection) reports its first scene; listeners hear only real changes. */
   private sceneSeen(scene: ProgramScene): void {
-    if (scene.sceneName === this.lastScene?.sceneName && scene.showsBlurcam === this.lastScene.showsBlurcam) return;
+    if (this.lastScene && sameProgramScene(scene, this.lastScene)) return;
     this.lastScene = scene;
     this.emit('programScene', scene);
   }

@@ -5,6 +5,11 @@ export interface ProgramScene {
   sceneName: string;
   /** Whether blurcam's source is visible in it (directly, in a group, or in a nested scene). */
   showsBlurcam: boolean;
+  /**
+   * The scenes the source is shown through, from the live scene inward to the one that holds it (groups left out);
+   * empty when it is not shown. A scene of the user's that nests one of blurcam's takes that scene's effect.
+   */
+  shownThrough: string[];
 }
 
 /** Nested scenes can contain each other only indirectly, but a bound keeps a strange collection harmless. */
@@ -50,29 +55,43 @@ export class ProgramSceneWatcher {
   private async refresh(knownSceneName?: string): Promise<ProgramScene> {
     const refresh = ++this.refreshes;
     const sceneName = knownSceneName ?? (await this.obs.call('GetCurrentProgramScene')).currentProgramSceneName;
-    const scene = { sceneName, showsBlurcam: await sceneShowsSource(this.obs, sceneName, this.inputName) };
+    const shownThrough = (await scenesShowingSource(this.obs, sceneName, this.inputName)) ?? [];
+    const scene = { sceneName, showsBlurcam: shownThrough.length > 0, shownThrough };
     // Answers can overtake each other; only the newest refresh may report.
     if (refresh !== this.refreshes) return this.latest ?? scene;
-    const changed = scene.sceneName !== this.latest?.sceneName || scene.showsBlurcam !== this.latest.showsBlurcam;
+    const changed = !this.latest || !sameProgramScene(scene, this.latest);
     this.latest = scene;
     if (changed) this.onChange(scene);
     return scene;
   }
 }
 
+export function sameProgramScene(a: ProgramScene, b: ProgramScene): boolean {
+  return a.sceneName === b.sceneName && a.showsBlurcam === b.showsBlurcam && a.shownThrough.join('\n') === b.shownThrough.join('\n');
+}
+
 /** Whether an enabled item of the scene, of an enabled group in it, or of an enabled nested scene shows the source. */
-export async function sceneShowsSource(obs: ObsConnection, sceneName: string, sourceName: string, depth = 0, isGroup = false): Promise<boolean> {
-  if (depth > MAX_NESTING) return false;
+export async function sceneShowsSource(obs: ObsConnection, sceneName: string, sourceName: string): Promise<boolean> {
+  return (await scenesShowingSource(obs, sceneName, sourceName)) !== undefined;
+}
+
+/**
+ * The first way (in the scene's item order) the scene shows the source: the scenes from this one inward to the one
+ * holding it, groups left out; undefined when it does not show it.
+ */
+async function scenesShowingSource(obs: ObsConnection, sceneName: string, sourceName: string, depth = 0, isGroup = false): Promise<string[] | undefined> {
+  if (depth > MAX_NESTING) return undefined;
   const { sceneItems } = isGroup
     ? await obs.call('GetGroupSceneItemList', { sceneName })
     : await obs.call('GetSceneItemList', { sceneName });
+  const here = isGroup ? [] : [sceneName];
   for (const item of sceneItems) {
     if (item.sceneItemEnabled !== true) continue;
-    if (item.sourceName === sourceName) return true;
+    if (item.sourceName === sourceName) return here;
     if (item.sourceType === 'OBS_SOURCE_TYPE_SCENE') {
-      const nested = String(item.sourceName);
-      if (await sceneShowsSource(obs, nested, sourceName, depth + 1, item.isGroup === true)) return true;
+      const inner = await scenesShowingSource(obs, String(item.sourceName), sourceName, depth + 1, item.isGroup === true);
+      if (inner) return [...here, ...inner];
     }
   }
-  return false;
+  return undefined;
 }

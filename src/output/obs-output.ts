@@ -16,6 +16,8 @@ export interface ObsOutputOptions {
   password?: string;
   /** The scene that holds blurcam's source (--scene). */
   sceneName: string;
+  /** blurcam's other scenes (src/live/scene-config.ts), set up with the main one. */
+  otherScenes?: readonly string[];
   /** --endpoint; default: the platform's private ipc socket (src/transport/endpoint.ts). */
   endpoint?: string;
   /** Start OBS when it does not answer (--launch-obs). */
@@ -54,7 +56,8 @@ export class ObsOutput implements FrameSink {
   private closing: Promise<void> | undefined;
 
   private constructor(
-    private readonly session: ObsSession,
+    /** The link to OBS, for what follows the live scene and control events (src/live/scene-director.ts). */
+    readonly session: ObsSession,
     private readonly sender: ZmqFrameSender,
     private readonly options: ObsOutputOptions,
   ) {
@@ -63,9 +66,9 @@ export class ObsOutput implements FrameSink {
 
   static async open(options: ObsOutputOptions): Promise<ObsOutput> {
     const endpoint = resolveEndpoint(options.endpoint);
-    const { url, password, sceneName, launch, camera } = options;
+    const { url, password, sceneName, otherScenes, launch, camera } = options;
     const canvas = camera && options.canvas !== 'keep' ? { camera, backupPath: join(configDir(), VIDEO_BACKUP_FILE) } : undefined;
-    const session = new ObsSession({ url, password, sceneName, endpoint, launch, canvas });
+    const session = new ObsSession({ url, password, sceneName, otherScenes, endpoint, launch, canvas });
     const notify = options.onEvent ?? (() => undefined);
     let previous: ObsSessionState = session.state;
     session.on('warning', (warning) => notify({ kind: 'warning', warning }));

@@ -4,6 +4,7 @@ import type { FrameSource } from '../capture/frame-source.js';
 import { Compositor } from '../composite/compositor.js';
 import type { Effect } from '../composite/effect.js';
 import { loadEffect } from '../composite/load-effect.js';
+import { renderSlate } from '../composite/slate.js';
 import { createSegmenter } from '../segment/create-segmenter.js';
 import type { Device, Segmenter } from '../segment/segmenter.js';
 import { createSink } from '../output/create-sink.js';
@@ -40,6 +41,11 @@ export interface OpenPipelineOptions {
   onCameraEvent?: (event: CameraEvent) => void;
   /** For `--output obs` (`start` gives them). */
   obs?: ObsOutputOptions;
+  /**
+   * The effect will change while running (it follows the live OBS scene): the model is loaded even when the first
+   * effect needs no mask, and the pipeline can show the "be right back" slate.
+   */
+  effectChanges?: boolean;
 }
 
 export interface OpenedPipeline {
@@ -48,6 +54,7 @@ export interface OpenedPipeline {
   /** Absent for the 'none' effect, which needs no mask. */
   segmenter?: Segmenter;
   sink: FrameSink;
+  compositor: Compositor;
   effect: Effect;
   /** What was asked for; the source says what it really gives. */
   requested: { width: number; height: number; fps: number };
@@ -74,7 +81,7 @@ export async function openPipeline(args: PipelineArgs, options: OpenPipelineOpti
   });
   let segmenter: Segmenter | undefined;
   try {
-    if (compositor.needsMask) {
+    if (compositor.needsMask || options.effectChanges) {
       segmenter = await createSegmenter({
         model: args.model,
         device: args.device,
@@ -94,7 +101,7 @@ export async function openPipeline(args: PipelineArgs, options: OpenPipelineOpti
       inputs,
     });
     const pipeline = new Pipeline(
-      { source, segmenter, compositor, sink },
+      { source, segmenter, compositor, sink, slate: options.effectChanges ? renderSlate : undefined },
       {
         // A camera is live in any mode: it must never wait.
         lockstep: options.mode === 'bench' && args.input !== 'camera',
@@ -102,7 +109,7 @@ export async function openPipeline(args: PipelineArgs, options: OpenPipelineOpti
         warmupFrames: options.warmupFrames,
       },
     );
-    return { pipeline, source, segmenter, sink, effect, requested: { width, height, fps } };
+    return { pipeline, source, segmenter, sink, compositor, effect, requested: { width, height, fps } };
   } catch (error) {
     await segmenter?.close();
     await source.close();

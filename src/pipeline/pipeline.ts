@@ -8,6 +8,7 @@ import { PipelineStats } from './pipeline-stats.js';
 
 /** The composite stage as the pipeline sees it (src/composite/compositor.ts). */
 export interface CompositeStage {
+  /** Whether the effect in force needs a person mask; it may change between frames (the effect follows the scene). */
   readonly needsMask: boolean;
   composite(frame: FrameImage, mask?: Mat): Buffer;
   /** Takes back an output buffer once the sink is done with it (or the frame was dropped), for a later frame. */
@@ -20,7 +21,12 @@ export interface PipelineParts {
   segmenter?: Segmenter;
   compositor: CompositeStage;
   sink: FrameSink;
+  /** What 'slate' mode sends; needed for setMode('slate'). */
+  slate?: SlateRenderer;
 }
+
+const DEFAULT_RELEASE_AFTER_MS = 10_000;
+const DEFAULT_SLATE_FPS = 5;
 
 export interface PipelineOptions {
   /** Stop once this many frames have reached the sink (after the warm-up). */
@@ -34,7 +40,33 @@ export interface PipelineOptions {
    */
   lockstep?: boolean;
   stats?: PipelineStats;
+  /** How long the camera stays open once the pipeline is paused or shows the slate, so a quick switch back is instant. */
+  releaseAfterMs?: number;
+  /** The slate's frame rate: often enough that OBS never takes blurcam for stopped (it waits a second). */
+  slateFps?: number;
 }
+
+/**
+ * What the pipeline does with the camera:
+ * - 'live': frames flow from the camera through the effect to the sink;
+ * - 'paused': nothing is read, segmented or sent (no live scene shows blurcam);
+ * - 'slate': nothing is read, and only the slate (pixels that never came from the camera) is sent ("be right back").
+ * Outside 'live' the camera is released after `releaseAfterMs`, so its light goes off.
+ */
+export type PipelineMode = 'live' | 'paused' | 'slate';
+
+/** A copy of one frame as it left the composite stage, for the status page. */
+export interface PipelineSnapshot {
+  width: number;
+  height: number;
+  /** BGRA, width * height * 4 bytes. */
+  output: Buffer;
+  /** The person mask, one byte a pixel (255 = person); absent when the effect needed none, and for the slate. */
+  mask?: Buffer;
+}
+
+/** Renders the slate as BGRA, width * height * 4 bytes, from nothing but constants. */
+export type SlateRenderer = (width: number, height: number) => Buffer;
 
 interface Segmented {
   frame: VideoFrame;
@@ -65,6 +97,15 @@ export class Pipeline {
   /** Frames between capture and the end of the pipeline, and who waits for none (lockstep). */
   private inFlight = 0;
   private idleWaiter: (() => void) | undefined;
+  private currentMode: PipelineMode = 'live';
+  /** Wakes the capture loop when the pipeline goes live again. */
+  private wakeOnLive: (() => void) | undefined;
+  private releaseTimer: NodeJS.Timeout | undefined;
+  private slateTimer: NodeJS.Timeout | undefined;
+  private slateFrame: Buffer | undefined;
+  private lastSeq = -1;
+  private segmented = 0;
+  private snapshotWaiters: Array<(snapshot: PipelineSnapshot | undefined) => void> = [];
 
   constructor(
     private readonly parts: PipelineParts,
@@ -103,12 +144,65 @@ export class Pipeline {
   stop(): void {
     if (this.stopping) return;
     this.stopping = true;
+    this.clearModeTimers();
+    for (const waiter of this.snapshotWaiters.splice(0)) waiter(undefined);
     this.wakeOnStop?.();
+  }
+
+  /** Frames the model has segmented since the start; it stands still while the pipeline is not live. */
+  get segmentedFrames(): number {
+    return this.segmented;
+  }
+
+  get mode(): PipelineMode {
+    return this.currentMode;
+  }
+
+  /**
+   * A copy of the next frame to leave the composite stage, with its mask; the slate while it is on; undefined while
+   * paused or stopping. Costs nothing when nobody asks.
+   */
+  snapshot(): Promise<PipelineSnapshot | undefined> {
+    if (this.currentMode === 'slate') return Promise.resolve(this.slateSnapshot());
+    if (this.currentMode === 'paused' || this.stopping) return Promise.resolve(undefined);
+    return new Promise((resolve) => this.snapshotWaiters.push(resolve));
+  }
+
+  /**
+   * Switches between running the camera, pausing, and the slate (see PipelineMode). Leaving 'live' takes effect at
+   * once: frames already on their way are let go at the output, whatever stage they are in, so after this call
+   * no camera-derived frame reaches the sink until the pipeline is live again.
+   */
+  setMode(mode: PipelineMode): void {
+    if (mode === this.currentMode || this.stopping) return;
+    if (mode === 'slate' && !this.parts.slate) throw new Error('Pipeline.setMode: no slate renderer');
+    this.currentMode = mode;
+    this.clearModeTimers();
+    if (mode === 'live') {
+      // The mask smoothed over frames from before the pause would lag behind the person for a moment.
+      this.parts.segmenter?.reset();
+      const wake = this.wakeOnLive;
+      this.wakeOnLive = undefined;
+      wake?.();
+      return;
+    }
+    if (mode === 'slate') this.startSlate();
+    // Snapshots asked for while live get what the pipeline now shows: the slate, or nothing.
+    for (const waiter of this.snapshotWaiters.splice(0)) waiter(mode === 'slate' ? this.slateSnapshot() : undefined);
+    const { source } = this.parts;
+    if (source.release) {
+      const releaseAfterMs = this.options.releaseAfterMs ?? DEFAULT_RELEASE_AFTER_MS;
+      this.releaseTimer = setTimeout(() => void this.guard(source.release?.() ?? Promise.resolve()), releaseAfterMs);
+    }
   }
 
   private async captureLoop(): Promise<void> {
     const { source } = this.parts;
     while (!this.stopping) {
+      if (this.currentMode !== 'live') {
+        await this.untilStopped(new Promise<void>((resolve) => (this.wakeOnLive = resolve)));
+        continue;
+      }
       if (this.options.lockstep && this.inFlight > 0) {
         await this.untilStopped(new Promise<void>((resolve) => (this.idleWaiter = resolve)));
         continue;
@@ -117,6 +211,11 @@ export class Pipeline {
       // A read still pending at shutdown is abandoned; the source's close() ends it.
       const frame = await this.untilStopped(source.read());
       if (!frame) break;
+      // A read that was under way when the pipeline left 'live': its frame goes nowhere.
+      if (this.currentMode !== 'live') {
+        releaseImage(frame);
+        continue;
+      }
       const readyAt = process.hrtime.bigint();
       // A paced source stamps the moment its frame was due: the wait for it is not capture work.
       const startedAt = frame.captureTimeNs > calledAt ? frame.captureTimeNs : calledAt;
@@ -132,6 +231,7 @@ export class Pipeline {
     for (;;) {
       const frame = await this.toSegment.take();
       if (!frame) return;
+      if (this.letGoOutsideLive(frame)) continue;
       let mask: Mat | undefined;
       if (compositor.needsMask && segmenter) {
         const startedAt = performance.now();
@@ -143,6 +243,7 @@ export class Pipeline {
           throw error;
         }
         this.stats.stage('segment', performance.now() - startedAt);
+        this.segmented++;
       }
       this.toComposite.put({ frame, mask });
     }
@@ -154,11 +255,23 @@ export class Pipeline {
       const item = await this.toComposite.take();
       if (!item) return;
       const { frame, mask } = item;
+      if (this.letGoOutsideLive(frame, mask)) continue;
+      // Segmented without a mask just before the effect changed to one that needs it: showing it unmasked would
+      // show the very background the new effect hides.
+      if (compositor.needsMask && !mask) {
+        releaseImage(frame);
+        this.frameLeft();
+        continue;
+      }
       const { width, height } = frame.image;
       const startedAt = performance.now();
       let data: Buffer;
       try {
         data = compositor.composite(frame.image, mask);
+        if (this.snapshotWaiters.length > 0) {
+          const snapshot = { width, height, output: Buffer.from(data), mask: mask && Buffer.from(mask.getData()) };
+          for (const waiter of this.snapshotWaiters.splice(0)) waiter(snapshot);
+        }
       } finally {
         releaseImage(frame);
         mask?.release();
@@ -174,8 +287,9 @@ export class Pipeline {
     for (;;) {
       const frame = await this.toOutput.take();
       if (!frame) return;
-      // Past the frame limit, frames still on their way out are let go: --frames N means N.
-      if (maxFrames !== undefined && this.framesOut >= warmupFrames + maxFrames) {
+      // Past the frame limit, frames still on their way out are let go: --frames N means N. So are frames made
+      // before the pipeline left 'live': after setMode() no camera pixel may leave.
+      if ((maxFrames !== undefined && this.framesOut >= warmupFrames + maxFrames) || this.currentMode !== 'live') {
         compositor.recycle?.(frame.data);
         this.frameLeft();
         continue;
@@ -186,6 +300,7 @@ export class Pipeline {
       // The sink has copied whatever it keeps (FrameSink's contract): the buffer can take a later frame.
       compositor.recycle?.(frame.data);
       this.stats.stage('output', doneAt - startedAt);
+      this.lastSeq = frame.seq;
       if (accepted) {
         this.stats.frameOut(nsToMs(process.hrtime.bigint() - frame.captureTimeNs));
         this.framesOut++;
@@ -196,6 +311,42 @@ export class Pipeline {
       }
       this.frameLeft();
     }
+  }
+
+  /** A frame still on its way when the pipeline left 'live' is freed here, not segmented or composited for nothing. */
+  private letGoOutsideLive(frame: VideoFrame, mask?: Mat): boolean {
+    if (this.currentMode === 'live') return false;
+    releaseImage(frame);
+    mask?.release();
+    this.frameLeft();
+    return true;
+  }
+
+  private slateSnapshot(): PipelineSnapshot | undefined {
+    const { width, height } = this.parts.source;
+    return this.slateFrame && { width, height, output: this.slateFrame };
+  }
+
+  /** Sends the slate now and then at its rate, until the mode changes; numbered on from the last frame sent. */
+  private startSlate(): void {
+    const { sink, source, slate } = this.parts;
+    const { width, height } = source;
+    this.slateFrame ??= slate?.(width, height);
+    const data = this.slateFrame;
+    if (!data) return;
+    const send = () => {
+      const seq = ++this.lastSeq;
+      sink.write({ seq, captureTimeNs: process.hrtime.bigint(), width, height, format: 'bgra', stride: width * 4, data });
+    };
+    send();
+    this.slateTimer = setInterval(send, 1000 / (this.options.slateFps ?? DEFAULT_SLATE_FPS));
+  }
+
+  private clearModeTimers(): void {
+    clearTimeout(this.releaseTimer);
+    clearInterval(this.slateTimer);
+    this.releaseTimer = undefined;
+    this.slateTimer = undefined;
   }
 
   /**

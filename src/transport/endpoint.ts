@@ -138,6 +138,16 @@ function lstatOrUndefined(path: string): Stats | undefined {
 }
 
 /**
+ * blurcam's private runtime folder (where the default endpoint's socket lives), created 0700 and checked to be
+ * the user's own: the place for other local-only sockets, such as the control socket.
+ */
+export function privateRuntimeDir(context: EndpointContext = {}): string {
+  const endpoint = defaultEndpoint(context);
+  preparePrivateDir(endpoint, context.uid ?? process.getuid?.() ?? 0);
+  return dirname(endpoint.slice(IPC_PREFIX.length));
+}
+
+/**
  * Checks an ipc endpoint the user chose, as the plugin does before binding it: the folder must exist, belong
  * to this user and be writable by no one else (or another user could put their own socket there and collect
  * the frames), and a socket file already there must be this user's. Throws ENDPOINT_UNSAFE.

@@ -127,6 +127,8 @@ describe('full-frame canvas (real OBS on a 1280x800 screen, plugin loaded)', () 
     await waitFor('the recording to end', async () => ((await connection.call('GetRecordStatus')).outputActive ? undefined : true), 20_000);
     await connection.call('SetVideoSettings', { ...FIRST_START_VIDEO });
     const configDir = join(workDir, 'blurcam-config');
+    // Frames received before this start came from the pattern sender.
+    const receivedBefore = (await sourceStats(connection, BLURCAM_INPUT_NAME)).received;
     const args = ['start', '--input', 'demo', '--size', '1280x720', '--fps', '15', '--output', 'obs', '--obs-url', obs.url, '--endpoint', endpoint];
     const child = spawn(process.execPath, [CLI, ...args], {
       env: { ...process.env, BLURCAM_CONFIG_DIR: configDir, BLURCAM_OBS_PASSWORD: obs.password },
@@ -144,7 +146,8 @@ describe('full-frame canvas (real OBS on a 1280x800 screen, plugin loaded)', () 
         'the demo in the scene',
         async () => {
           const stats = await sourceStats(connection, BLURCAM_INPUT_NAME);
-          if (stats.state !== 'receiving' || stats.width !== 1280) return undefined;
+          // A few of blurcam's own frames, so OBS has drawn one (the first takes a moment to show).
+          if (stats.state !== 'receiving' || stats.width !== 1280 || stats.received < receivedBefore + 5) return undefined;
           const shot = await sceneScreenshot(connection);
           return shot.image.rows === 720 ? shot : undefined;
         },

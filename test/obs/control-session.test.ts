@@ -59,7 +59,7 @@ describe('OBS session (real OBS with the plugin)', () => {
     const setup = await session.start();
     expect(setup.changes).toContain(`created source "${BLURCAM_INPUT_NAME}"`);
     expect(session.state).toBe('ready');
-    expect(session.programScene).toEqual({ sceneName: SCENE, showsBlurcam: true });
+    expect(session.programScene).toEqual({ sceneName: SCENE, showsBlurcam: true, shownThrough: [SCENE] });
     expect(session.showsBlurcam).toBe(true);
     // No v4l2loopback here: the Virtual Camera is a warning, and blurcam keeps feeding OBS.
     expect(warnings.map((warning) => warning.code)).toEqual(['VIRTUALCAM_UNAVAILABLE']);
@@ -85,9 +85,9 @@ describe('OBS session (real OBS with the plugin)', () => {
     expect(session.programScene?.showsBlurcam).toBe(true);
     // The same live scene before and after the restart: listeners heard no change from the restart itself.
     expect(scenes).toEqual([
-      { sceneName: SCENE, showsBlurcam: true },
-      { sceneName: 'Scene', showsBlurcam: false },
-      { sceneName: SCENE, showsBlurcam: true },
+      { sceneName: SCENE, showsBlurcam: true, shownThrough: [SCENE] },
+      { sceneName: 'Scene', showsBlurcam: false, shownThrough: [] },
+      { sceneName: SCENE, showsBlurcam: true, shownThrough: [SCENE] },
     ]);
 
     const after = await obs.connect();

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ObsConnection } from '../../src/control/obs-connection.js';
 import { BLURCAM_INPUT_NAME, BLURCAM_SOURCE_KIND, setupBlurcamScene } from '../../src/control/obs-setup.js';
-import { type ProgramScene, ProgramSceneWatcher } from '../../src/control/program-scene.js';
+import { type ProgramScene, ProgramSceneWatcher, sameProgramScene } from '../../src/control/program-scene.js';
 import { BlurcamError } from '../../src/errors.js';
 import { type HeadlessObs, startHeadlessObs } from '../support/headless-obs.js';
 import { preparePluginTests, waitFor } from './plugin-helpers.js';
@@ -124,28 +124,27 @@ describe('blurcam scene setup (real OBS with the plugin)', () => {
     const watcher = new ProgramSceneWatcher(connection, BLURCAM_INPUT_NAME, (scene) => seen.push(scene), (error) => {
       throw error;
     });
-    expect(await watcher.start()).toEqual({ sceneName: SCENE, showsBlurcam: true });
+    expect(await watcher.start()).toEqual({ sceneName: SCENE, showsBlurcam: true, shownThrough: [SCENE] });
     const streamDeck = await obs.connect();
     try {
       const waitForScene = (expected: ProgramScene) =>
-        waitFor(`program scene ${JSON.stringify(expected)}`, async () =>
-          seen.some((scene) => scene.sceneName === expected.sceneName && scene.showsBlurcam === expected.showsBlurcam) ? true : undefined,
-        );
+        waitFor(`program scene ${JSON.stringify(expected)}`, async () => (seen.some((scene) => sameProgramScene(scene, expected)) ? true : undefined));
 
       await streamDeck.call('CreateScene', { sceneName: 'Slides' });
       await streamDeck.call('SetCurrentProgramScene', { sceneName: 'Slides' });
-      await waitForScene({ sceneName: 'Slides', showsBlurcam: false });
+      await waitForScene({ sceneName: 'Slides', showsBlurcam: false, shownThrough: [] });
 
       // A scene that nests blurcam's scene (picture in picture) shows the source too.
       await streamDeck.call('CreateScene', { sceneName: 'Talk' });
       await streamDeck.call('CreateSceneItem', { sceneName: 'Talk', sourceName: SCENE });
       await streamDeck.call('SetCurrentProgramScene', { sceneName: 'Talk' });
-      await waitForScene({ sceneName: 'Talk', showsBlurcam: true });
+      // The scenes it shows the source through, from the live one inward: blurcam's scene inside "Talk".
+      await waitForScene({ sceneName: 'Talk', showsBlurcam: true, shownThrough: ['Talk', SCENE] });
 
       // Hiding the nested scene inside the live one counts as not shown.
       const { sceneItemId } = await streamDeck.call('GetSceneItemId', { sceneName: 'Talk', sourceName: SCENE });
       await streamDeck.call('SetSceneItemEnabled', { sceneName: 'Talk', sceneItemId, sceneItemEnabled: false });
-      await waitForScene({ sceneName: 'Talk', showsBlurcam: false });
+      await waitForScene({ sceneName: 'Talk', showsBlurcam: false, shownThrough: [] });
 
       await streamDeck.call('SetCurrentProgramScene', { sceneName: SCENE });
       await waitFor('back on the blurcam scene', async () => (watcher.current?.sceneName === SCENE && watcher.current.showsBlurcam ? true : undefined));

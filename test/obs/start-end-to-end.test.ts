@@ -4,90 +4,25 @@
  * started again, or blurcam killed and started again, and the picture comes back by itself; and the errors a
  * user meets before the loop (wrong password, OBS not running, plugin missing), without the password anywhere.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DemoScene } from '../../src/capture/demo-scene.js';
 import type { ObsConnection } from '../../src/control/obs-connection.js';
 import { BLURCAM_INPUT_NAME } from '../../src/control/obs-setup.js';
-import { cv, type Mat } from '../../src/opencv.js';
 import { runCli } from '../support/run-cli.js';
+import { Blurcam } from '../support/blurcam-process.js';
+import { demoRegions, sharpness } from './demo-regions.js';
 import { type HeadlessObs, startHeadlessObs } from '../support/headless-obs.js';
 import { preparePluginTests, screenshot, showsPlaceholder, sourceStats, waitFor } from './plugin-helpers.js';
 import { freePort } from '../support/headless-obs.js';
 
-const CLI = fileURLToPath(new URL('../../bin/blurcam.js', import.meta.url));
 const WIDTH = 640;
 const HEIGHT = 360;
 /** Half the camera rate: OBS renders in software here and shares two cores with blurcam and other work. */
 const FPS = 15;
 const SCENE = 'blurcam';
-/** The demo person's largest sideways sway and downward bob (src/capture/demo-scene.ts), plus a safety margin. */
-const SWAY_PX = Math.ceil(0.06 * WIDTH) + 12;
-const BOB_PX = Math.ceil(0.02 * HEIGHT) + 12;
 /** Whether blurcam's output holds none of these passwords. */
 const mentionsNone = (text: string, passwords: string[]) => passwords.every((password) => !text.includes(password));
-
-/** `blurcam start` as a child process; its output is kept for the assertions. */
-class Blurcam {
-  readonly child: ChildProcess;
-  stdout = '';
-  stderr = '';
-  readonly exited: Promise<number | null>;
-
-  constructor(args: string[], env: NodeJS.ProcessEnv) {
-    this.child = spawn(process.execPath, [CLI, 'start', ...args], {
-      env: { ...process.env, BLURCAM_CONFIG_DIR: '/nonexistent/blurcam-test-config', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    this.child.stdout?.on('data', (chunk: Buffer) => (this.stdout += chunk.toString()));
-    this.child.stderr?.on('data', (chunk: Buffer) => (this.stderr += chunk.toString()));
-    this.exited = new Promise((resolve) => this.child.once('close', (code) => resolve(code)));
-  }
-
-  get running(): boolean {
-    return this.child.exitCode === null && this.child.signalCode === null;
-  }
-
-  /** Waits until stderr, from `from` on, matches; fails early if blurcam exits meanwhile. */
-  async waitForStderr(pattern: RegExp, from = 0, timeoutMs = 90_000): Promise<string> {
-    return waitFor(
-      `blurcam to print ${pattern}`,
-      async () => {
-        const match = pattern.exec(this.stderr.slice(from));
-        if (match) return match[0];
-        if (!this.running) throw new Error(`blurcam exited (${this.child.exitCode}):\n${this.stderr}`);
-        return undefined;
-      },
-      timeoutMs,
-    );
-  }
-
-  async end(signal: NodeJS.Signals): Promise<number | null> {
-    if (this.running) this.child.kill(signal);
-    return this.exited;
-  }
-}
-
-/** Variance of the Laplacian (local sharpness) of the image's grey levels inside the mask. */
-function sharpness(image: Mat, mask: Mat): number {
-  const laplacian = image.cvtColor(cv.COLOR_BGR2GRAY).laplacian(cv.CV_64F);
-  const { stddev } = laplacian.meanStdDev(mask);
-  return stddev.at(0, 0) ** 2;
-}
-
-/**
- * Where the demo person always is and where she never is, however she sways and bobs: her true outline eroded
- * (always) or dilated (never) by the motion's reach, so the regions hold for any frame OBS happens to show.
- */
-function demoRegions(scene: DemoScene): { person: Mat; background: Mat } {
-  const outline = scene.render(0, { withMask: true }).personMask as Mat;
-  const reach = cv.getStructuringElement(cv.MORPH_RECT, new cv.Size(2 * SWAY_PX + 1, 2 * BOB_PX + 1));
-  const person = outline.threshold(254, 255, cv.THRESH_BINARY).erode(reach);
-  const background = outline.threshold(0, 255, cv.THRESH_BINARY).dilate(reach).bitwiseNot();
-  return { person, background };
-}
 
 describe('blurcam start --output obs (real CLI, real OBS with the plugin)', { timeout: 240_000 }, () => {
   let obs: HeadlessObs;
@@ -97,8 +32,9 @@ describe('blurcam start --output obs (real CLI, real OBS with the plugin)', { ti
 
   const startBlurcam = () => {
     const blurcam = new Blurcam(
-      ['--input', 'demo', '--size', `${WIDTH}x${HEIGHT}`, '--fps', String(FPS), '--output', 'obs', '--obs-url', obs.url, '--endpoint', endpoint],
-      { BLURCAM_OBS_PASSWORD: obs.password },
+      ['start', '--input', 'demo', '--size', `${WIDTH}x${HEIGHT}`, '--fps', String(FPS), '--output', 'obs', '--obs-url', obs.url, '--endpoint', endpoint],
+      // The harness's private runtime folder, for blurcam's control socket too.
+      { BLURCAM_OBS_PASSWORD: obs.password, XDG_RUNTIME_DIR: join(obs.home, 'runtime') },
     );
     blurcams.push(blurcam);
     return blurcam;

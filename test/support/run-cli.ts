@@ -1,4 +1,7 @@
 import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const CLI = fileURLToPath(new URL('../../bin/blurcam.js', import.meta.url));
@@ -11,13 +14,16 @@ export interface CliResult {
 
 /**
  * Runs the built CLI (bin/blurcam.js → dist/, built by `npm test`; run `npm run build` first when running a
- * test file alone) as a user would, with a private config folder so the developer's own config never leaks in.
+ * test file alone) as a user would, with a private config folder so the developer's own config never leaks in, and
+ * a private runtime folder of its own (unless `env` names one): `blurcam start`s of tests running side by side each
+ * have their own control socket, instead of taking each other for a blurcam already running.
  */
 export function runCli(args: string[], options: { env?: NodeJS.ProcessEnv; timeoutMs?: number; cwd?: string } = {}): Promise<CliResult> {
+  const runtimeDir = options.env?.XDG_RUNTIME_DIR === undefined ? mkdtempSync(join(tmpdir(), 'blurcam-run-')) : undefined;
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [CLI, ...args], {
       cwd: options.cwd,
-      env: { ...process.env, BLURCAM_CONFIG_DIR: '/nonexistent/blurcam-test-config', ...options.env },
+      env: { ...process.env, BLURCAM_CONFIG_DIR: '/nonexistent/blurcam-test-config', XDG_RUNTIME_DIR: runtimeDir, ...options.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
@@ -28,6 +34,7 @@ export function runCli(args: string[], options: { env?: NodeJS.ProcessEnv; timeo
     child.on('error', reject);
     child.on('close', (code) => {
       clearTimeout(timer);
+      if (runtimeDir) rmSync(runtimeDir, { recursive: true, force: true });
       resolve({ code, stdout, stderr });
     });
   });

@@ -152,6 +152,22 @@ describe('CameraSource', () => {
     expect(replugged.released).toBe(true);
   });
 
+  it('lets go of the camera on release() and opens it again on the next read, quietly', async () => {
+    const events: CameraEvent[] = [];
+    const first = new FakeCamera(['frame']);
+    const second = new FakeCamera(['frame']);
+    const source = await CameraSource.open(options([first, second], { onEvent: (event) => events.push(event) }));
+    await source.read();
+    await source.release();
+    // Released: its light goes off while nothing shows blurcam.
+    expect(first.released).toBe(true);
+    const next = await source.read();
+    expect(next.seq).toBe(1);
+    expect(second.reads).toBeGreaterThan(0);
+    expect(events).toEqual([]);
+    await source.close();
+  });
+
   it('counts a camera that hangs as lost, and closes without waiting for it forever', async () => {
     const events: CameraEvent[] = [];
     const hanging = new FakeCamera(['frame', 'hang']);
