@@ -16,6 +16,8 @@ Sets blurcam up on this machine. Safe to run again: steps already done change no
 
   1. System packages
        Debian/Ubuntu (apt): obs-studio libobs-dev libopencv-dev libzmq3-dev cmake pkg-config g++ xvfb ffmpeg
+                            and, for train/ (your own model): python3-torch python3-torchvision python3-opencv
+                            python3-numpy python3-matplotlib python3-tqdm python3-onnx python3-pytest (~840 MB)
        macOS (Homebrew):    obs (cask), opencv, zeromq, cmake, pkgconf
   2. npm packages, with the switches this project needs (no downloads outside the npm registry),
      then the TypeScript build and the model conversion (models/*.onnx).
@@ -77,6 +79,8 @@ check_node() {
 install_system_linux() {
   command -v apt-get >/dev/null || fail "this Linux has no apt-get." "install the packages listed in --help with your package manager, then run with --skip-system"
   local packages=(obs-studio libobs-dev libopencv-dev libzmq3-dev cmake pkg-config g++ make xvfb ffmpeg)
+  # Training your own model (train/README.md) and its tests: PyTorch and friends from Debian, for /usr/bin/python3.
+  packages+=(python3-torch python3-torchvision python3-opencv python3-numpy python3-matplotlib python3-tqdm python3-onnx python3-pytest)
   local missing=()
   for package in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed' || missing+=("$package")
