@@ -7,6 +7,7 @@ import { hideBin } from 'yargs/helpers';
 import { benchCommand } from './commands/bench.js';
 import { configureObsCommand } from './commands/configure-obs.js';
 import { devicesCommand } from './commands/devices.js';
+import { recordCommand } from './commands/record.js';
 import { segmentCommand } from './commands/segment.js';
 import { startCommand } from './commands/start.js';
 import { defaultConfigPath, loadConfigFile, optionsFromEnv } from './config.js';
@@ -78,6 +79,7 @@ export async function main(args: string[] = hideBin(process.argv), env: NodeJS.P
     .command(benchCommand)
     .command(devicesCommand)
     .command(segmentCommand)
+    .command(recordCommand)
     .command(configureObsCommand)
     .strictCommands()
     .strictOptions()
