@@ -55,6 +55,16 @@ def export_command(args):
     return 0
 
 
+def predict_command(args):
+    from .predict import predict_folder
+
+    written, skipped = predict_folder(args.checkpoint, args.images, args.out)
+    for path, reason in skipped:
+        print(f"{path}  skipped: {reason}")
+    print(f"{written} masks in {args.out}")
+    return 1 if skipped else 0
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="python3 -m blurcam_train", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -92,6 +102,12 @@ def main(argv=None):
     e.add_argument("--data", help="prepare's folder: the export is checked on its validation photos")
     e.add_argument("--coreml", action="store_true", help="also write a Core ML model (FP16, all compute units)")
     e.set_defaults(handler=export_command)
+
+    r = commands.add_parser("predict", help="write masks for a folder of photos, one PyTorch pass each (as blurcam start sees a frame)")
+    r.add_argument("checkpoint", help="best.pt of a run")
+    r.add_argument("images", help="folder of photos")
+    r.add_argument("--out", required=True, help="folder for the masks (NAME.png, 255 = person, at the photo's size)")
+    r.set_defaults(handler=predict_command)
 
     args = parser.parse_args(argv)
     return args.handler(args)

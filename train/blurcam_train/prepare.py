@@ -60,7 +60,7 @@ def _files_by_name(folder, extensions):
     return found
 
 
-def _read(path, flags):
+def read_image(path, flags):
     """cv2.imread that also takes non-ASCII paths and returns None for anything it cannot decode."""
     try:
         data = np.fromfile(path, dtype=np.uint8)
@@ -74,13 +74,13 @@ def _read(path, flags):
 def check_pair(name, image_path, mask_path):
     """Returns (Sample, None, notes) for a usable pair, or (None, reason, notes)."""
     notes = []
-    image = _read(image_path, cv2.IMREAD_COLOR)
+    image = read_image(image_path, cv2.IMREAD_COLOR)
     if image is None:
         return None, "the image cannot be opened (not an image, or damaged)", notes
     height, width = image.shape[:2]
     if min(width, height) < MIN_SIDE:
         return None, f"the image is {width}x{height}, smaller than {MIN_SIDE} px on a side", notes
-    mask = _read(mask_path, cv2.IMREAD_UNCHANGED)
+    mask = read_image(mask_path, cv2.IMREAD_UNCHANGED)
     if mask is None:
         return None, "the mask cannot be opened (not an image, or damaged)", notes
     if mask.ndim == 3:

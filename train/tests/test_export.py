@@ -84,3 +84,19 @@ def test_blurcam_segment_runs_the_export_and_its_masks_agree_with_pytorch(export
         # blurcam's photo mode averages several views (docs/segmentation.md), so the masks agree closely, not exactly.
         agreement = np.count_nonzero(ours & pytorch_mask) / max(1, np.count_nonzero(ours | pytorch_mask))
         assert agreement > 0.8, f"{image_path}: blurcam and PyTorch masks overlap by IoU {agreement:.2f}"
+
+
+def test_predict_writes_a_mask_at_each_photos_size(tiny_run, tmp_path):
+    from blurcam_train.predict import predict_folder
+
+    config, _ = tiny_run
+    photos = tmp_path / "photos"
+    photos.mkdir()
+    for image, _ in read_list(os.path.join(config.data, "val.txt"))[:3]:
+        shutil.copy(image, photos)
+    (photos / "broken.jpg").write_bytes(b"not a photo")
+    written, skipped = predict_folder(os.path.join(config.run, "best.pt"), str(photos), str(tmp_path / "masks"))
+    assert written == 3 and [os.path.basename(path) for path, _ in skipped] == ["broken.jpg"]
+    for name in os.listdir(tmp_path / "masks"):
+        mask = cv2.imread(str(tmp_path / "masks" / name), cv2.IMREAD_UNCHANGED)
+        assert mask.shape == (64, 80) and mask.dtype == np.uint8 and 0 < np.count_nonzero(mask >= 128) < mask.size
