@@ -18,6 +18,7 @@ from .augment import POLICIES, squeeze
 from .dataset import PersonDataset, load_pair, to_tensor
 from .metrics import score_probability
 from .models import build_from_checkpoint, build_model
+from .prepare import read_list
 
 AUX_LOSS_WEIGHT = 0.5  # DeepLabV3's auxiliary head, as torchvision's reference training weighs it
 MIN_GAIN = 1e-4  # a validation IoU this much better counts as progress for early stopping
@@ -72,8 +73,6 @@ class Validator:
     frame), the person probability scaled back to the mask's size and scored there."""
 
     def __init__(self, list_path, size):
-        from .prepare import read_list
-
         self.size = size
         self.items = []
         for image_path, mask_path in read_list(list_path):
