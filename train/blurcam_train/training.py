@@ -213,13 +213,11 @@ class Run:
                 scaler.update()
                 total += loss.item() * len(images)
                 seen += len(images)
-                bar.set_postfix(loss=f"{total / seen:.4f}", best_iou=f"{max(best_iou, 0):.3f}")
+                bar.set_postfix(loss=f"{total / seen:.4f}", last_iou=f"{history[-1]['val_iou']:.3f}")
             scheduler.step()
             scores = validate(model, self.device)
             record = {"epoch": epoch, "train_loss": total / max(1, seen), "seconds": time.perf_counter() - started, **scores}
             history.append(record)
-            bar.set_postfix(loss=f"{record['train_loss']:.4f}", iou=f"{scores['val_iou']:.3f}")
-            bar.close()
             improved = scores["val_iou"] > best_iou + MIN_GAIN
             if improved:
                 best_iou, stale = scores["val_iou"], 0
