@@ -5,6 +5,11 @@ import os
 import sys
 
 
+def fail(message, fix):
+    print(f"blurcam_train: {message}\n  fix: {fix}", file=sys.stderr)
+    return 1
+
+
 def prepare_command(args):
     from .prepare import format_summary, prepare
 
@@ -19,13 +24,14 @@ def train_command(args):
     from .models import WeightsError
     from .training import Run, TrainConfig
 
+    if not os.path.exists(os.path.join(args.data, "train.txt")):
+        return fail(f"{args.data} has no train.txt", f"run: python3 -m blurcam_train prepare PHOTOS --out {args.data}")
     size = args.size
     if size is None:
         with open(os.path.join(args.data, "summary.json")) as f:
             size = json.load(f)["proposed_size"]
     if args.augment not in POLICIES:
-        print(f"blurcam_train: unknown --augment {args.augment!r}; one of {', '.join(POLICIES)}", file=sys.stderr)
-        return 2
+        return fail(f"unknown --augment {args.augment!r}", f"use one of {', '.join(POLICIES)}")
     config = TrainConfig(
         data=args.data, run=args.run, arch=args.arch, size=size, epochs=args.epochs, batch=args.batch, lr=args.lr,
         augment=args.augment, width=args.width, backbone_weights=args.backbone_weights,
@@ -35,22 +41,24 @@ def train_command(args):
     try:
         Run(config).train()
     except WeightsError as error:
-        print(f"blurcam_train: {error}", file=sys.stderr)
-        return 1
+        return fail(str(error), "give --backbone-weights torchvision's mobilenet_v3_large ImageNet file, or leave it out")
     return 0
 
 
 def export_command(args):
     from .export import ExportMismatch, export_coreml, export_onnx
 
+    if not os.path.isfile(args.checkpoint):
+        return fail(f"{args.checkpoint} does not exist", "name the best.pt of a training run")
     val_list = os.path.join(args.data, "val.txt") if args.data else None
     try:
         export_onnx(args.checkpoint, args.out, args.size, val_list)
         if args.coreml:
             export_coreml(args.checkpoint, os.path.splitext(args.out)[0] + ".mlpackage", args.size, val_list)
-    except (ExportMismatch, RuntimeError) as error:
-        print(f"blurcam_train: {error}", file=sys.stderr)
-        return 1
+    except ExportMismatch as error:
+        return fail(str(error), "report this with the checkpoint: the exported graph does not compute what PyTorch does")
+    except RuntimeError as error:
+        return fail(str(error), "see train/README.md, section 4")
     print(f"run it: npx blurcam start --model {args.out}")
     return 0
 
