@@ -159,7 +159,11 @@ class Run:
         model.to(self.device)
         optimizer = torch.optim.AdamW(model.parameters(), lr=c.lr, weight_decay=c.weight_decay)
         scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, poly_schedule(c.epochs))
-        scaler = torch.cuda.amp.GradScaler(enabled=self.amp)
+        # torch.amp.GradScaler replaced torch.cuda.amp's in torch 2.3; Debian's 1.13 has only the latter.
+        if hasattr(torch.amp, "GradScaler"):
+            scaler = torch.amp.GradScaler("cuda", enabled=self.amp)
+        else:
+            scaler = torch.cuda.amp.GradScaler(enabled=self.amp)
         if state is not None:
             optimizer.load_state_dict(state["optimizer"])
             scheduler.load_state_dict(state["scheduler"])
