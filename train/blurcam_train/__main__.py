@@ -92,7 +92,7 @@ def main(argv=None):
     t.add_argument("--epochs", type=int, default=30)
     t.add_argument("--batch", type=int, default=8)
     t.add_argument("--lr", type=float, default=1e-3)
-    t.add_argument("--augment", default="full", help="augmentation policy: none, geometric, full")
+    t.add_argument("--augment", default="geometric", help="augmentation policy: none, geometric (default), full (adds webcam faults)")
     t.add_argument("--width", type=float, default=1.0, help="backbone width multiplier (below 1 only for quick tests)")
     t.add_argument("--backbone-weights", help="MobileNetV3-Large ImageNet weights file (.pth) for the backbone")
     t.add_argument("--download-weights", action="store_true", help="let torchvision download the backbone weights")

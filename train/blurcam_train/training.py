@@ -34,7 +34,7 @@ class TrainConfig:
     batch: int = 8
     lr: float = 1e-3
     weight_decay: float = 1e-4
-    augment: str = "full"
+    augment: str = "geometric"
     width: float = 1.0
     backbone_weights: str = None
     download_weights: bool = False
