@@ -6,17 +6,21 @@ repo_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 assume_yes=false
 skip_system=false
 skip_obs_settings=false
-[ "${CI:-}" = "true" ] && assume_yes=true
+dev=false
+[ "${CI:-}" = "true" ] && assume_yes=true && dev=true
 
 usage() {
   cat <<'EOF'
-Usage: scripts/install-obs.sh [--yes] [--skip-system] [--skip-obs-settings]
+Usage: scripts/install-obs.sh [--dev] [--yes] [--skip-system] [--skip-obs-settings]
 
 Sets blurcam up on this machine. Safe to run again: steps already done change nothing.
 
   1. System packages
        Debian/Ubuntu (apt): obs-studio libsimde-dev libopencv-dev libzmq3-dev cmake pkg-config g++ make
-                            xz-utils curl xvfb ffmpeg procps chromium
+                            xz-utils curl xvfb ffmpeg procps
+                            with --dev, also what the test suite and train/ need: chromium clang-14
+                            libclang-rt-14-dev python3-torch python3-torchvision python3-opencv python3-numpy
+                            python3-matplotlib python3-tqdm python3-onnx python3-pytest (about 1 GB)
        macOS (Homebrew):    obs (cask), opencv, zeromq, simde, cmake, pkgconf
   2. npm packages, with the switches this project needs (no downloads outside the npm registry),
      then the TypeScript build and the model conversion (models/*.onnx).
@@ -35,6 +39,8 @@ Sets blurcam up on this machine. Safe to run again: steps already done change no
      settings when it quits.
 
 Options:
+  --dev                 also install what the test suite (npm test) and training your own model (train/)
+                        need: see step 1 (implied when CI=true)
   --yes, -y             do not ask before installing system packages, and stop instead of waiting
                         for OBS to close (implied when CI=true)
   --skip-system         skip step 1 (you installed the packages yourself)
@@ -47,6 +53,7 @@ EOF
 for arg in "$@"; do
   case "$arg" in
     --yes | -y) assume_yes=true ;;
+    --dev) dev=true ;;
     --skip-system) skip_system=true ;;
     --skip-obs-settings) skip_obs_settings=true ;;
     --help | -h) usage; exit 0 ;;
@@ -81,7 +88,12 @@ check_node() {
 
 install_system_linux() {
   command -v apt-get >/dev/null || fail "this Linux has no apt-get." "install the packages listed in --help with your package manager, then run with --skip-system"
-  local packages=(obs-studio libsimde-dev libopencv-dev libzmq3-dev cmake pkg-config g++ make xz-utils curl xvfb ffmpeg procps chromium)
+  local packages=(obs-studio libsimde-dev libopencv-dev libzmq3-dev cmake pkg-config g++ make xz-utils curl xvfb ffmpeg procps)
+  if $dev; then
+    # The status page's browser test, the plugin's fuzz test, and train/ (Debian's PyTorch, for /usr/bin/python3).
+    packages+=(chromium clang-14 libclang-rt-14-dev)
+    packages+=(python3-torch python3-torchvision python3-opencv python3-numpy python3-matplotlib python3-tqdm python3-onnx python3-pytest)
+  fi
   local missing=()
   for package in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed' || missing+=("$package")

@@ -8,6 +8,7 @@ import { benchCommand } from './commands/bench.js';
 import { configureObsCommand } from './commands/configure-obs.js';
 import { devicesCommand } from './commands/devices.js';
 import { doctorCommand } from './commands/doctor.js';
+import { recordCommand } from './commands/record.js';
 import { segmentCommand } from './commands/segment.js';
 import { startCommand } from './commands/start.js';
 import { statusCommand } from './commands/status.js';
@@ -89,6 +90,7 @@ export async function main(args: string[] = hideBin(process.argv), env: NodeJS.P
     .command(benchCommand)
     .command(devicesCommand)
     .command(segmentCommand)
+    .command(recordCommand)
     .command(configureObsCommand)
     .command(doctorCommand)
     .strictCommands()
