@@ -6,7 +6,8 @@
  *   filter against the frame. A few milliseconds at 1280x720; what the live pipeline uses.
  */
 import { checkRange } from '../config.js';
-import { cv, halfSize, type Mat, withScratchAsync } from '../opencv.js';
+import { BackgroundModel } from './background-model.js';
+import { cv, halfSize, type Mat, type Track, withScratchAsync } from '../opencv.js';
 import { DEFAULT_MODELS_DIR, resolveModelFile } from './model-files.js';
 import { OnnxModel, type Provider } from './onnx-session.js';
 import { mergeNearBoundary, personBox, TILE_FEATHER, tileViews, ViewAccumulator, wholePhotoViews, zoomViews } from './photo-views.js';
@@ -15,6 +16,8 @@ import { softMask } from './postprocess/soft-mask.js';
 import { placeView, regionToOutput, type Size, type View } from './preprocess.js';
 import type { Device, Segmenter } from './segmenter.js';
 import { TemporalSmoother } from './temporal-smoother.js';
+import { compose, frameToInput, indexMatrix, scaleBetween, type VideoView, videoViewCycle } from './video-views.js';
+import { ViewFusion } from './view-fusion.js';
 
 export interface SegmenterOptions {
   /** 'auto', 'selfie', 'selfie-landscape' or a path to an ONNX model (docs/model-contract.md). */
@@ -33,6 +36,12 @@ export interface SegmenterOptions {
    */
   threads?: number;
   modelsDir?: string;
+  /**
+   * Video mode: 'cycle' (the default) runs one view of a cycle per frame, fuses them over time and learns the
+   * background (video-views.ts, view-fusion.ts, background-model.ts); 'one' runs the whole frame alone, the live
+   * path before those (kept for comparison in `npm run bench:quality`).
+   */
+  videoViews?: 'cycle' | 'one';
 }
 
 /** How long the last `segment` call took. */
@@ -68,7 +77,7 @@ export async function createSegmenter(options: SegmenterOptions = {}): Promise<B
   const threads = options.threads ?? (mode === 'video' ? 1 : 2);
   const model = await OnnxModel.open({ path: file.path, device: options.device ?? 'auto', threads, bundled: file.bundled });
   const description = `${file.name} ${model.input.height}x${model.input.width} on ${model.provider} (${model.providerNote}), ${mode} mode`;
-  return mode === 'photo' ? new PhotoSegmenter(model, description, settings) : new VideoSegmenter(model, description, settings);
+  return mode === 'photo' ? new PhotoSegmenter(model, description, settings) : new VideoSegmenter(model, description, settings, options.videoViews ?? 'cycle');
 }
 
 interface MaskSettings {
@@ -165,22 +174,34 @@ class VideoSegmenter extends EngineSegmenter {
   readonly mode = 'video';
   private readonly smoother: TemporalSmoother;
   private readonly refiner = new GuidedRefiner({ radius: REFINE_RADIUS_MODEL_PIXELS, eps: REFINE_EPS });
+  /** Learns a still camera's background; not in the single-view path. */
+  private readonly background: BackgroundModel | undefined;
   /** The model's input picture, kept from frame to frame: OpenCV copies into it, the model reads it. */
   private readonly modelInput: { pixels: Buffer; mat: Mat };
+  /** The views spread over frames and their fusion, made for the reduced frame's size. */
+  private views: { cycle: VideoView[]; fusion: ViewFusion; frame: Size } | undefined;
+  private frameIndex = 0;
 
-  constructor(model: OnnxModel, description: string, settings: MaskSettings) {
+  constructor(
+    model: OnnxModel,
+    description: string,
+    settings: MaskSettings,
+    private readonly videoViews: 'cycle' | 'one',
+  ) {
     super(model, description, settings);
-    this.smoother = new TemporalSmoother(model.output.width * model.output.height);
     const { width, height } = model.input;
     const pixels = Buffer.alloc(width * height * 3);
     // This Mat constructor wraps the buffer's memory without copying; both live as long as the segmenter.
     this.modelInput = { pixels, mat: new cv.Mat(height, width, cv.CV_8UC3, pixels) };
+    const gridPixels = model.output.width * model.output.height;
+    this.smoother = new TemporalSmoother(gridPixels);
+    if (videoViews === 'cycle') this.background = new BackgroundModel(gridPixels);
   }
 
   async segment(frame: Mat): Promise<Mat> {
     const start = performance.now();
     const timings: SegmentTimings = { totalMs: 0, modelMs: 0, inferences: 0 };
-    const { input, output } = this.model;
+    const { output } = this.model;
     const { threshold, softness } = this.settings;
     const mask = await withScratchAsync(async (track) => {
       const scale = Math.min(1, VIDEO_REFINE_SIDE / Math.max(frame.cols, frame.rows));
@@ -188,17 +209,14 @@ class VideoSegmenter extends EngineSegmenter {
       let reduced = frame;
       if (scale === 0.5) reduced = halfSize(frame);
       else if (scale < 1) reduced = track(frame.resize(Math.round(frame.rows * scale), Math.round(frame.cols * scale), 0, 0, cv.INTER_AREA));
-      // Bilinear from the already averaged reduced frame: as good as INTER_AREA on the eval photos, 8x faster.
-      const small = track(reduced.resize(input.height, input.width, 0, 0, cv.INTER_LINEAR));
-      small.copyTo(this.modelInput.mat);
-      const prob = await this.infer(this.modelInput.pixels, timings);
-      this.smoother.update(prob);
-
       const gray = track(reduced.cvtColor(cv.COLOR_BGR2GRAY));
-      const sameSize = output.width === input.width && output.height === input.height;
-      const grayLow = track(sameSize ? small.cvtColor(cv.COLOR_BGR2GRAY) : gray.resize(output.height, output.width, 0, 0, cv.INTER_AREA));
-      const guideLow = track(grayLow.convertTo(cv.CV_32F, 1 / 255));
-      // Wraps the probabilities without copying; used only before the model runs again.
+      // The grid everything temporal works on: the model's output size, covering the whole frame.
+      const guideLow = track(track(gray.resize(output.height, output.width, 0, 0, cv.INTER_AREA)).convertTo(cv.CV_32F, 1 / 255));
+
+      const prob = await this.fusedView(reduced, floatData(guideLow), timings, track);
+      if (this.background) this.background.apply(track(reduced.resize(output.height, output.width, 0, 0, cv.INTER_AREA)).getData(), prob);
+      this.smoother.update(prob);
+      // Wraps the probabilities without copying; used only before the next frame.
       const probMat = track(new cv.Mat(output.height, output.width, cv.CV_32FC1, Buffer.from(prob.buffer, prob.byteOffset, prob.byteLength)));
       const refined = this.refiner.refine(guideLow, probMat, gray, threshold, softness);
       if (reduced === frame) return refined;
@@ -210,7 +228,45 @@ class VideoSegmenter extends EngineSegmenter {
     return mask;
   }
 
+  /** Runs this frame's view of the cycle and fuses it with the views of the frames before, on the grid. */
+  private async fusedView(reduced: Mat, brightness: Float32Array, timings: SegmentTimings, track: Track): Promise<Float32Array> {
+    const { input, output } = this.model;
+    const frame: Size = { width: reduced.cols, height: reduced.rows };
+    if (this.views === undefined || this.views.frame.width !== frame.width || this.views.frame.height !== frame.height) {
+      const cycle = this.videoViews === 'cycle' ? videoViewCycle(frame, input) : videoViewCycle(frame, input).slice(0, 1);
+      this.views = { cycle, fusion: new ViewFusion(output.width, output.height, cycle.length), frame };
+      this.frameIndex = 0;
+    }
+    const { cycle, fusion } = this.views;
+    const index = this.frameIndex++ % cycle.length;
+    const view = cycle[index];
+    const toInput = frameToInput(view, frame, input);
+    const border = view.fit === 'pad' ? cv.BORDER_CONSTANT : cv.BORDER_REPLICATE;
+    const toInputMatrix = track(new cv.Mat(indexMatrix(toInput), cv.CV_64F));
+    track(reduced.warpAffine(toInputMatrix, new cv.Size(input.width, input.height), cv.INTER_LINEAR, border)).copyTo(this.modelInput.mat);
+    const prob = await this.infer(this.modelInput.pixels, timings);
+    // The whole frame squeezed, as is: its output is the grid itself.
+    if (view.fit === 'stretch' && !view.flip && view.shiftX === 0 && view.shiftY === 0) return fusion.add(index, prob, brightness);
+
+    // Any other view's output is laid back onto the grid: grid -> frame -> model input -> model output.
+    const grid: Size = { width: output.width, height: output.height };
+    const gridToOutput = compose(compose(scaleBetween(grid, frame), toInput), scaleBetween(input, output));
+    const probMat = track(new cv.Mat(output.height, output.width, cv.CV_32FC1, Buffer.from(prob.buffer, prob.byteOffset, prob.byteLength)));
+    const gridMatrix = track(new cv.Mat(indexMatrix(gridToOutput), cv.CV_64F));
+    const onGrid = track(probMat.warpAffine(gridMatrix, new cv.Size(grid.width, grid.height), cv.INTER_LINEAR | cv.WARP_INVERSE_MAP, cv.BORDER_REPLICATE));
+    return fusion.add(index, floatData(onGrid), brightness);
+  }
+
   override reset(): void {
     this.smoother.reset();
+    this.views?.fusion.reset();
+    this.background?.reset();
   }
+}
+
+/** A CV_32F matrix's samples as floats (copied when OpenCV's buffer is not 4-byte aligned). */
+function floatData(mat: Mat): Float32Array {
+  const data = mat.getData();
+  if (data.byteOffset % 4 !== 0) return new Float32Array(new Uint8Array(data).buffer);
+  return new Float32Array(data.buffer, data.byteOffset, data.byteLength / 4);
 }
