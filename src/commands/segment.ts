@@ -7,7 +7,8 @@ import { LatencyHistogram } from '../pipeline/latency-histogram.js';
 import type { Device } from '../segment/segmenter.js';
 
 interface SegmentArgs {
-  input: string;
+  input?: string;
+  video?: string;
   out: string;
   model: string;
   device: string;
@@ -22,19 +23,26 @@ const IMAGE_EXTENSIONS = new Set(['.jpg', '.jpeg', '.png', '.bmp', '.tif', '.tif
  * `blurcam segment <image|folder> --out <folder>`: an 8-bit PNG person mask (255 = person) for each photo,
  * at the photo's size and with its base name, with the time each took and the median. A photo that cannot
  * be read is reported and skipped; the others are still written, and the exit code says some failed.
+ * `blurcam segment --video clip.mp4 --out <folder>`: the live path's mask of every frame, in order
+ * (00000.png, ...), with the settings `start` uses.
  */
 export const segmentCommand: CommandModule<object, SegmentArgs> = {
-  command: 'segment <input>',
-  describe: 'Write person masks (PNG, 255 = person) for a photo or a folder of photos',
+  command: 'segment [input]',
+  describe: 'Write person masks (PNG, 255 = person) for a photo, a folder of photos, or every frame of a video',
   builder: (yargs) =>
     yargs
-      .positional('input', { type: 'string', demandOption: true, describe: 'A photo, or a folder of photos' })
+      .positional('input', { type: 'string', describe: 'A photo, or a folder of photos' })
       .options({
         ...pickOptions('config', 'model', 'device', 'threshold', 'softness'),
+        video: { type: 'string', describe: "A video file: the live path's mask of every frame, as OUT/00000.png ..." },
         out: { type: 'string', demandOption: true, describe: 'Folder for the masks (created if missing); NAME.jpg gives NAME.png' },
       }),
   async handler(argv) {
-    const photos = await listPhotos(argv.input);
+    if ((argv.input === undefined) === (argv.video === undefined)) {
+      throw new BlurcamError('BAD_OPTION', 'segment needs a photo or folder, or --video, and not both.', 'Run e.g. "blurcam segment photo.jpg --out masks" or "blurcam segment --video clip.mp4 --out masks".');
+    }
+    if (argv.video !== undefined) return segmentVideo(argv.video, argv);
+    const photos = await listPhotos(argv.input as string);
     await prepareOutput(argv.out);
     // Loaded here, not at the top: OpenCV and onnxruntime take a while to load and other commands do not need them.
     const { cv } = await import('../opencv.js');
@@ -84,6 +92,44 @@ export const segmentCommand: CommandModule<object, SegmentArgs> = {
     }
   },
 };
+
+/** The live path over every frame of a video file, with the settings `start` would use for it. */
+async function segmentVideo(video: string, argv: SegmentArgs): Promise<void> {
+  await prepareOutput(argv.out);
+  const { cv } = await import('../opencv.js');
+  const { createSegmenter } = await import('../segment/create-segmenter.js');
+  const { segmentVideoFile } = await import('./segment-video.js');
+  const frameSize = await videoFrameSize(video, cv);
+  const segmenter = await createSegmenter({
+    mode: 'video',
+    model: argv.model,
+    device: argv.device as Device,
+    threshold: argv.threshold,
+    softness: argv.softness,
+    frameSize,
+  });
+  const print = (line: string) => process.stdout.write(`${line}\n`);
+  print(`model: ${segmenter.description}`);
+  const times = new LatencyHistogram();
+  try {
+    const frames = await segmentVideoFile(segmenter, video, argv.out, ({ totalMs }) => times.record(totalMs));
+    print(`${frames} frames, median ${times.percentile(0.5).toFixed(1)} ms per frame; masks in ${argv.out}`);
+  } finally {
+    await segmenter.close();
+  }
+}
+
+/** The frame size of a video file, for --model auto; an unreadable file is reported by segmentVideoFile. */
+async function videoFrameSize(video: string, cv: OpenCv): Promise<{ width: number; height: number } | undefined> {
+  try {
+    const capture = new cv.VideoCapture(video, cv.CAP_FFMPEG);
+    const size = { width: capture.get(cv.CAP_PROP_FRAME_WIDTH), height: capture.get(cv.CAP_PROP_FRAME_HEIGHT) };
+    capture.release();
+    return size.width > 0 && size.height > 0 ? size : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 /** The photo itself, or the photos in a folder (sorted by name). */
 async function listPhotos(input: string): Promise<string[]> {
