@@ -16,7 +16,7 @@ import { softMask } from './postprocess/soft-mask.js';
 import { placeView, regionToOutput, type Size, type View } from './preprocess.js';
 import type { Device, Segmenter } from './segmenter.js';
 import { TemporalSmoother } from './temporal-smoother.js';
-import { compose, frameToInput, indexMatrix, scaleBetween, type VideoView, videoViewCycle } from './video-views.js';
+import { type VideoView, videoViewCycle } from './video-views.js';
 import { ViewFusion } from './view-fusion.js';
 
 export interface SegmenterOptions {
@@ -178,8 +178,8 @@ class VideoSegmenter extends EngineSegmenter {
   private readonly background: BackgroundModel | undefined;
   /** The model's input picture, kept from frame to frame: OpenCV copies into it, the model reads it. */
   private readonly modelInput: { pixels: Buffer; mat: Mat };
-  /** The views spread over frames and their fusion, made for the reduced frame's size. */
-  private views: { cycle: VideoView[]; fusion: ViewFusion; frame: Size } | undefined;
+  /** The views spread over frames and their fusion on the grid. */
+  private views: { cycle: VideoView[]; fusion: ViewFusion; grid: Size } | undefined;
   private frameIndex = 0;
 
   constructor(
@@ -228,33 +228,35 @@ class VideoSegmenter extends EngineSegmenter {
     return mask;
   }
 
-  /** Runs this frame's view of the cycle and fuses it with the views of the frames before, on the grid. */
+  /**
+   * Runs this frame's view of the cycle and fuses it with the views of the frames before, on the grid. The first
+   * frame (and the first after a reset) runs every view, so the fusion starts complete instead of changing its
+   * mind over the next frames.
+   */
   private async fusedView(reduced: Mat, brightness: Float32Array, timings: SegmentTimings, track: Track): Promise<Float32Array> {
     const { input, output } = this.model;
-    const frame: Size = { width: reduced.cols, height: reduced.rows };
-    if (this.views === undefined || this.views.frame.width !== frame.width || this.views.frame.height !== frame.height) {
-      const cycle = this.videoViews === 'cycle' ? videoViewCycle(frame, input) : videoViewCycle(frame, input).slice(0, 1);
-      this.views = { cycle, fusion: new ViewFusion(output.width, output.height, cycle.length), frame };
-      this.frameIndex = 0;
+    if (this.views === undefined || this.views.grid.width !== output.width) {
+      const cycle = this.videoViews === 'cycle' ? videoViewCycle() : videoViewCycle().slice(0, 1);
+      this.views = { cycle, fusion: new ViewFusion(output.width, output.height, cycle.length), grid: output };
     }
     const { cycle, fusion } = this.views;
-    const index = this.frameIndex++ % cycle.length;
-    const view = cycle[index];
-    const toInput = frameToInput(view, frame, input);
-    const border = view.fit === 'pad' ? cv.BORDER_CONSTANT : cv.BORDER_REPLICATE;
-    const toInputMatrix = track(new cv.Mat(indexMatrix(toInput), cv.CV_64F));
-    track(reduced.warpAffine(toInputMatrix, new cv.Size(input.width, input.height), cv.INTER_LINEAR, border)).copyTo(this.modelInput.mat);
-    const prob = await this.infer(this.modelInput.pixels, timings);
-    // The whole frame squeezed, as is: its output is the grid itself.
-    if (view.fit === 'stretch' && !view.flip && view.shiftX === 0 && view.shiftY === 0) return fusion.add(index, prob, brightness);
-
-    // Any other view's output is laid back onto the grid: grid -> frame -> model input -> model output.
-    const grid: Size = { width: output.width, height: output.height };
-    const gridToOutput = compose(compose(scaleBetween(grid, frame), toInput), scaleBetween(input, output));
-    const probMat = track(new cv.Mat(output.height, output.width, cv.CV_32FC1, Buffer.from(prob.buffer, prob.byteOffset, prob.byteLength)));
-    const gridMatrix = track(new cv.Mat(indexMatrix(gridToOutput), cv.CV_64F));
-    const onGrid = track(probMat.warpAffine(gridMatrix, new cv.Size(grid.width, grid.height), cv.INTER_LINEAR | cv.WARP_INVERSE_MAP, cv.BORDER_REPLICATE));
-    return fusion.add(index, floatData(onGrid), brightness);
+    // Bilinear from the already averaged reduced frame: as good as INTER_AREA on the eval photos, 8x faster.
+    const small = track(reduced.resize(input.height, input.width, 0, 0, cv.INTER_LINEAR));
+    const indices = fusion.empty ? cycle.map((_, index) => index) : [this.frameIndex++ % cycle.length];
+    let fused = fusion.fused;
+    for (const index of indices) {
+      if (!cycle[index].flip) {
+        small.copyTo(this.modelInput.mat);
+        fused = fusion.add(index, await this.infer(this.modelInput.pixels, timings), brightness);
+        continue;
+      }
+      track(small.flip(1)).copyTo(this.modelInput.mat);
+      const prob = await this.infer(this.modelInput.pixels, timings);
+      // Mirrored back onto the grid (the model's output covers the same frame as its input).
+      const probMat = track(new cv.Mat(output.height, output.width, cv.CV_32FC1, Buffer.from(prob.buffer, prob.byteOffset, prob.byteLength)));
+      fused = fusion.add(index, floatData(track(probMat.flip(1))), brightness);
+    }
+    return fused;
   }
 
   override reset(): void {

@@ -83,6 +83,11 @@ export class ViewFusion {
     return fused;
   }
 
+  /** Whether no view has been added since the start or the last reset. */
+  get empty(): boolean {
+    return this.slots.every((slot) => !slot.valid);
+  }
+
   /** Forgets every view (a new scene or camera). */
   reset(): void {
     for (const slot of this.slots) slot.valid = false;
