@@ -61,12 +61,13 @@ export class ViewFusion {
     slot.meanBrightness = mean(brightness, slot.brightness.length);
     slot.valid = true;
 
-    sum.fill(0);
-    weightSum.fill(0);
+    // The newest view counts in full everywhere; the others where the picture still matches theirs.
+    sum.set(slot.prob);
+    weightSum.fill(1);
     const inverseLimit = 1 / this.options.matchLimit;
     for (const other of slots) {
-      if (!other.valid) continue;
-      const gain = other === slot ? 1 : exposureGain(brightness, other.brightness, slot.meanBrightness, other.meanBrightness, this.options.matchLimit);
+      if (!other.valid || other === slot) continue;
+      const gain = exposureGain(brightness, other.brightness, slot.meanBrightness, other.meanBrightness, this.options.matchLimit);
       const otherProb = other.prob;
       const otherBrightness = other.brightness;
       for (let i = 0; i < pixels; i++) {
@@ -78,7 +79,6 @@ export class ViewFusion {
         weightSum[i] += weight;
       }
     }
-    // The newest view always counts in full (weight 1 above), so no pixel is left without a value.
     for (let i = 0; i < pixels; i++) fused[i] = sum[i] / weightSum[i];
     return fused;
   }
