@@ -26,6 +26,8 @@ export const DEFAULT_BACKGROUND: BackgroundModelOptions = { learnBelow: 0.2, mat
 
 /** A learned colour moves this far towards each new sighting: it follows noise slowly and drift steadily. */
 const LEARN_RATE = 0.2;
+/** Probability from which a matching pixel is lowered. */
+const LOWER_FROM = 0.5;
 /** Fewer trusted pixels than this share of the grid say too little to judge a scene change by. */
 const MIN_TRUSTED_SHARE = 0.05;
 
@@ -70,7 +72,9 @@ export class BackgroundModel {
 
     for (let i = 0, j = 0; i < pixels; i++, j += 3) {
       const d = trust[i] > 0 ? distance(bgr, colour, i, scale) : Infinity;
-      if (d < matchLimit) {
+      // Only what the model calls person is lowered: the uncertain rim just outside a person stays as the model
+      // says, so the edge does not creep inwards where the model was rightly unsure.
+      if (d < matchLimit && prob[i] >= LOWER_FROM) {
         const closeness = 1 - d * inverseLimit;
         prob[i] *= 1 - trust[i] * closeness * closeness;
       }
