@@ -16,16 +16,20 @@ export interface BackgroundModelOptions {
   learnBelow: number;
   /** Colour difference (0..1 per channel, after the brightness correction) within which a pixel matches. */
   matchLimit: number;
-  /** How much one matching background frame adds to a pixel's trust (0..1): trust is full after 1/this frames. */
+  /** How much one matching sighting adds to a pixel's trust (0..1); a pixel is looked at every LEARN_PHASES frames. */
   trustStep: number;
   /** Below this share of trusted pixels still matching, the scene changed: everything is forgotten. */
   sceneChangeShare: number;
 }
 
-export const DEFAULT_BACKGROUND: BackgroundModelOptions = { learnBelow: 0.2, matchLimit: 0.035, trustStep: 0.1, sceneChangeShare: 0.6 };
+export const DEFAULT_BACKGROUND: BackgroundModelOptions = { learnBelow: 0.2, matchLimit: 0.035, trustStep: 0.35, sceneChangeShare: 0.6 };
 
 /** A learned colour moves this far towards each new sighting: it follows noise slowly and drift steadily. */
 const LEARN_RATE = 0.2;
+/** Each frame learns from one pixel in this many, in turn. */
+const LEARN_PHASES = 4;
+/** The exposure and the scene-change share are judged on one pixel in this many. */
+const SAMPLE_STEP = 4;
 /** Probability from which a matching pixel is lowered. */
 const LOWER_FROM = 0.5;
 /** Fewer trusted pixels than this share of the grid say too little to judge a scene change by. */
@@ -36,8 +40,9 @@ export class BackgroundModel {
   private readonly colour: Float32Array;
   /** 0 (nothing learned) to 1 (seen as this background for many frames). */
   private readonly trust: Float32Array;
-  /** The last frame's share of trusted pixels that matched, for reports and tests. */
+  /** The last frame's share of trusted pixels that matched (sampled), for reports and tests. */
   lastMatchShare = 1;
+  private frame = 0;
 
   constructor(
     readonly pixels: number,
@@ -59,27 +64,32 @@ export class BackgroundModel {
 
     let trusted = 0;
     let matched = 0;
-    for (let i = 0; i < pixels; i++) {
+    for (let i = 0; i < pixels; i += SAMPLE_STEP) {
       if (trust[i] < 0.5) continue;
       trusted++;
       if (distance(bgr, colour, i, scale) < matchLimit) matched++;
     }
     this.lastMatchShare = trusted > 0 ? matched / trusted : 1;
-    if (trusted >= MIN_TRUSTED_SHARE * pixels && this.lastMatchShare < sceneChangeShare) {
+    if (trusted * SAMPLE_STEP >= MIN_TRUSTED_SHARE * pixels && this.lastMatchShare < sceneChangeShare) {
       trust.fill(0);
       this.lastMatchShare = 1;
     }
 
-    for (let i = 0, j = 0; i < pixels; i++, j += 3) {
-      const d = trust[i] > 0 ? distance(bgr, colour, i, scale) : Infinity;
-      // Only what the model calls person is lowered: the uncertain rim just outside a person stays as the model
-      // says, so the edge does not creep inwards where the model was rightly unsure.
-      if (d < matchLimit && prob[i] >= LOWER_FROM) {
-        const closeness = 1 - d * inverseLimit;
-        prob[i] *= 1 - trust[i] * closeness * closeness;
-      }
+    // Only what the model calls person is lowered: the uncertain rim just outside a person stays as the model says,
+    // so the edge does not creep inwards where the model was rightly unsure.
+    for (let i = 0; i < pixels; i++) {
+      if (prob[i] < LOWER_FROM || trust[i] === 0) continue;
+      const d = distance(bgr, colour, i, scale);
+      if (d >= matchLimit) continue;
+      const closeness = 1 - d * inverseLimit;
+      prob[i] *= 1 - trust[i] * closeness * closeness;
+    }
+
+    // Learning takes one pixel in LEARN_PHASES a frame, in turn: a quarter of the work, as good over a few frames.
+    for (let i = this.frame++ % LEARN_PHASES; i < pixels; i += LEARN_PHASES) {
       if (prob[i] >= learnBelow) continue;
-      if (d >= matchLimit) {
+      const j = i * 3;
+      if (trust[i] === 0 || distance(bgr, colour, i, scale) >= matchLimit) {
         // First sighting, or the background here changed: start over from this colour.
         colour[j] = bgr[j] * scale;
         colour[j + 1] = bgr[j + 1] * scale;
@@ -108,7 +118,7 @@ export class BackgroundModel {
     const { colour, trust } = this;
     let now = 0;
     let learned = 0;
-    for (let i = 0, j = 0; i < this.pixels; i++, j += 3) {
+    for (let i = 0, j = 0; i < this.pixels; i += SAMPLE_STEP, j += 3 * SAMPLE_STEP) {
       if (trust[i] < 0.5 || prob[i] >= 0.5) continue;
       now += bgr[j] + bgr[j + 1] + bgr[j + 2];
       learned += colour[j] + colour[j + 1] + colour[j + 2];

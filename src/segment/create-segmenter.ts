@@ -181,6 +181,11 @@ class VideoSegmenter extends EngineSegmenter {
   /** The views spread over frames and their fusion on the grid. */
   private views: { cycle: VideoView[]; fusion: ViewFusion; grid: Size } | undefined;
   private frameIndex = 0;
+  /**
+   * Planes on the grid kept from frame to frame, which OpenCV copies into and JavaScript reads: the frame's
+   * brightness (0..1), its colours, and the mirrored view's output turned back.
+   */
+  private readonly gridPlanes: { brightness: GridPlane<Float32Array>; colour: GridPlane<Uint8Array>; mirrored: GridPlane<Float32Array> };
 
   constructor(
     model: OnnxModel,
@@ -194,6 +199,11 @@ class VideoSegmenter extends EngineSegmenter {
     // This Mat constructor wraps the buffer's memory without copying; both live as long as the segmenter.
     this.modelInput = { pixels, mat: new cv.Mat(height, width, cv.CV_8UC3, pixels) };
     const gridPixels = model.output.width * model.output.height;
+    this.gridPlanes = {
+      brightness: gridPlane(model.output, cv.CV_32FC1, Float32Array),
+      colour: gridPlane(model.output, cv.CV_8UC3, Uint8Array),
+      mirrored: gridPlane(model.output, cv.CV_32FC1, Float32Array),
+    };
     this.smoother = new TemporalSmoother(gridPixels);
     if (videoViews === 'cycle') this.background = new BackgroundModel(gridPixels);
   }
@@ -215,10 +225,15 @@ class VideoSegmenter extends EngineSegmenter {
       // The grid the fusion, the background model and the smoother work on: the model's output, covering the frame.
       const sameSize = output.width === input.width && output.height === input.height;
       const colours = sameSize ? small : track(reduced.resize(output.height, output.width, 0, 0, cv.INTER_AREA));
-      const guideLow = track(track(colours.cvtColor(cv.COLOR_BGR2GRAY)).convertTo(cv.CV_32F, 1 / 255));
+      const { brightness, colour } = this.gridPlanes;
+      track(track(colours.cvtColor(cv.COLOR_BGR2GRAY)).convertTo(cv.CV_32F, 1 / 255)).copyTo(brightness.mat);
+      const guideLow = brightness.mat;
 
-      const prob = await this.fusedView(small, floatData(guideLow), timings, track);
-      this.background?.apply(colours.getData(), prob);
+      const prob = await this.fusedView(small, brightness.values, timings, track);
+      if (this.background) {
+        colours.copyTo(colour.mat);
+        this.background.apply(colour.values, prob);
+      }
       this.smoother.update(prob);
       // Wraps the probabilities without copying; used only before the next frame.
       const probMat = track(new cv.Mat(output.height, output.width, cv.CV_32FC1, Buffer.from(prob.buffer, prob.byteOffset, prob.byteLength)));
@@ -256,7 +271,9 @@ class VideoSegmenter extends EngineSegmenter {
       const prob = await this.infer(this.modelInput.pixels, timings);
       // Mirrored back onto the grid (the model's output covers the same frame as its input).
       const probMat = track(new cv.Mat(output.height, output.width, cv.CV_32FC1, Buffer.from(prob.buffer, prob.byteOffset, prob.byteLength)));
-      fused = fusion.add(index, floatData(track(probMat.flip(1))), brightness);
+      const { mirrored } = this.gridPlanes;
+      track(probMat.flip(1)).copyTo(mirrored.mat);
+      fused = fusion.add(index, mirrored.values, brightness);
     }
     return fused;
   }
@@ -268,9 +285,16 @@ class VideoSegmenter extends EngineSegmenter {
   }
 }
 
-/** A CV_32F matrix's samples as floats (copied when OpenCV's buffer is not 4-byte aligned). */
-function floatData(mat: Mat): Float32Array {
-  const data = mat.getData();
-  if (data.byteOffset % 4 !== 0) return new Float32Array(new Uint8Array(data).buffer);
-  return new Float32Array(data.buffer, data.byteOffset, data.byteLength / 4);
+/** A typed array and an OpenCV matrix over the same memory, the grid's size. */
+interface GridPlane<T extends Float32Array | Uint8Array> {
+  values: T;
+  mat: Mat;
+}
+
+function gridPlane<T extends Float32Array | Uint8Array>(grid: Size, type: number, kind: { new (length: number): T }): GridPlane<T> {
+  const channels = type === cv.CV_8UC3 ? 3 : 1;
+  const values = new kind(grid.width * grid.height * channels);
+  // This Mat constructor wraps the memory without copying; both live as long as the segmenter.
+  const mat = new cv.Mat(grid.height, grid.width, type, Buffer.from(values.buffer, values.byteOffset, values.byteLength));
+  return { values, mat };
 }

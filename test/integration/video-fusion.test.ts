@@ -64,7 +64,7 @@ describe('the live path on the demo scene', { timeout: 180_000 }, () => {
     const { image, personMask } = scene.render(1, { withMask: true });
     const scores: number[] = [];
     for (let i = 0; i < 45; i++) scores.push(iou(await segmenter.segment(withNoise(image, i)), personMask!));
-    expect(scores[0]).toBeGreaterThan(0.93);
+    expect(scores[0]).toBeGreaterThan(0.92);
     // a second and a half of a still person and a still background: the background model must not learn her away
     expect(Math.min(...scores.slice(15))).toBeGreaterThan(scores[0] - 0.01);
   });
