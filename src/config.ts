@@ -252,6 +252,14 @@ export const OPTIONS = {
     allowed: 'a whole number of at least 1',
     invalid: 'is not a frame count',
   },
+  every: {
+    type: 'number',
+    default: 5,
+    describe: 'record: keep every Nth frame (neighbouring frames are nearly the same picture)',
+    schema: z.number().int().min(1),
+    allowed: 'a whole number of at least 1',
+    invalid: 'is not a count',
+  },
   json: {
     type: 'boolean',
     default: false,

@@ -1,26 +1,34 @@
 /**
- * `npm run bench:quality`: mask quality on the eval-dev photos (never copied into the repo: --eval-dev points
- * at them), scored by the set's own score.py, for three ways side by side:
- * - plain: the whole photo resized to 256x256, the square model, bilinear upscaling, threshold 0.5;
- * - video path: what the live pipeline does with one frame (one inference, guided refinement), with the
- *   model a camera of the photo's shape would get;
- * - blurcam segment: the command with its default options, which is what the held-out photos are scored with.
+ * `npm run bench:quality`: mask quality on the eval-dev photos and on camera-like clips made from them (never
+ * copied into the repo: --eval-dev and --clips point at them), scored by the sets' own score.py and
+ * score_video.py, for four ways side by side:
+ * - plain: the whole picture resized to 256x256, the square model, bilinear upscaling, threshold 0.5;
+ * - live path, one view: the live pipeline as it was before the view fusion (one inference on the whole frame,
+ *   temporal smoothing, guided refinement);
+ * - live path: what `blurcam start` does now (a view of a cycle per frame, fused over time, the background model);
+ *   on a photo it sees the photo as a still camera would, for one cycle of frames;
+ * - blurcam segment: the photo mode with its default options, on each photo and on each clip frame alone.
  */
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { cv } from '../opencv.js';
+import { segmentVideoFile } from '../commands/segment-video.js';
+import { FrameImage } from '../frame-image.js';
+import { cv, type Mat } from '../opencv.js';
 import { createSegmenter, type BlurcamSegmenter } from '../segment/create-segmenter.js';
 import { BUNDLED_MODELS, DEFAULT_MODELS_DIR, resolveModelFile } from '../segment/model-files.js';
 import { OnnxModel } from '../segment/onnx-session.js';
-import { FrameImage } from '../frame-image.js';
+import type { Size } from '../segment/preprocess.js';
 
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
-const CLI = join(REPO, 'bin', 'blurcam.js');
+const SHARED = resolve(REPO, '..', 'shared');
 const PYTHON = '/usr/bin/python3';
+/** Frames a photo is shown to the live path for, as a still camera: one cycle of its views. */
+const STILL_FRAMES = 8;
 
 interface Score {
   count: number;
@@ -30,10 +38,28 @@ interface Score {
   worst: { name: string; iou: number; bf1: number }[];
 }
 
+interface ClipScore {
+  clips: number;
+  frames: number;
+  missing: number;
+  mean_iou: number;
+  mean_bf1: number;
+  mean_flicker_pct: number;
+}
+
 interface MethodResult {
   method: string;
-  score: Score;
+  photos: Score;
+  clips?: ClipScore;
 }
+
+type Method = 'plain' | 'live-one' | 'live' | 'segment';
+const METHODS: { method: Method; label: string }[] = [
+  { method: 'plain', label: 'plain (256x256, bilinear, 0.5)' },
+  { method: 'live-one', label: 'live path before (one view a frame)' },
+  { method: 'live', label: 'live path (views fused over frames)' },
+  { method: 'segment', label: 'blurcam segment (photo mode)' },
+];
 
 function run(command: string, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((done, fail) => {
@@ -54,104 +80,186 @@ async function score(evalDev: string, predictions: string): Promise<Score> {
   return JSON.parse(result.stdout) as Score;
 }
 
+async function scoreClips(clips: string, predictions: string): Promise<ClipScore> {
+  const result = await run(PYTHON, [join(SHARED, 'eval-video', 'score_video.py'), '--truth', clips, '--pred', predictions, '--json']);
+  if (result.code !== 0) throw new Error(`score_video.py failed (${result.code}): ${result.stderr.trim()}`);
+  return JSON.parse(result.stdout) as ClipScore;
+}
+
+/** Makes the clips from eval-dev with the set's make_videos.py when the folder does not hold them yet. */
+async function ensureClips(evalDev: string, clips: string): Promise<void> {
+  if (existsSync(clips) && (await readdir(clips)).length > 0) return;
+  const script = join(SHARED, 'eval-video', 'make_videos.py');
+  const result = await run(PYTHON, [script, '--images', join(evalDev, 'images'), '--masks', join(evalDev, 'masks'), '--out', clips]);
+  if (result.code !== 0) throw new Error(`make_videos.py failed (${result.code}): ${result.stderr.trim()}`);
+}
+
 async function photos(evalDev: string): Promise<string[]> {
   return (await readdir(join(evalDev, 'images'))).filter((name) => /\.(jpe?g|png)$/i.test(name)).sort();
 }
 
-/** The reference: whole photo to 256x256, square model, bilinear upscaling, threshold 0.5. */
-async function plainWay(evalDev: string, out: string): Promise<void> {
-  const model = await OnnxModel.open({ path: join(DEFAULT_MODELS_DIR, BUNDLED_MODELS.selfie.file), device: 'cpu', bundled: true });
+/** Every frame of a clip, in order. */
+async function* clipFrames(path: string): AsyncGenerator<Mat> {
+  const capture = new cv.VideoCapture(path, cv.CAP_FFMPEG);
   try {
-    for (const name of await photos(evalDev)) {
-      const image = cv.imread(join(evalDev, 'images', name));
-      const input = image.resize(model.input.height, model.input.width, 0, 0, cv.INTER_LINEAR);
-      const prob = await model.run(input.getData());
-      const small = new cv.Mat(Buffer.from(prob.buffer, prob.byteOffset, prob.byteLength), model.output.height, model.output.width, cv.CV_32FC1);
-      const mask = small.resize(image.rows, image.cols, 0, 0, cv.INTER_LINEAR).threshold(0.5, 255, cv.THRESH_BINARY).convertTo(cv.CV_8UC1);
-      cv.imwrite(join(out, name.replace(/\.[^.]+$/, '.png')), mask);
-    }
+    for (let frame = await capture.readAsync(); !frame.empty; frame = await capture.readAsync()) yield frame;
   } finally {
-    await model.close();
+    capture.release();
   }
 }
 
-/** One video-mode inference per photo, with the model a camera of the photo's shape would get. */
-async function videoPath(evalDev: string, out: string): Promise<void> {
-  const segmenters = new Map<string, BlurcamSegmenter>();
-  try {
-    for (const name of await photos(evalDev)) {
-      const image = cv.imread(join(evalDev, 'images', name));
-      const frameSize = { width: image.cols, height: image.rows };
-      const model = resolveModelFile('auto', 'video', frameSize).name;
-      let segmenter = segmenters.get(model);
-      if (segmenter === undefined) {
-        segmenter = await createSegmenter({ mode: 'video', device: 'cpu', frameSize });
-        segmenters.set(model, segmenter);
-      }
-      segmenter.reset();
-      cv.imwrite(join(out, name.replace(/\.[^.]+$/, '.png')), await segmenter.segment(new FrameImage(image)));
+function clipSize(path: string): Size {
+  const capture = new cv.VideoCapture(path, cv.CAP_FFMPEG);
+  const size = { width: capture.get(cv.CAP_PROP_FRAME_WIDTH), height: capture.get(cv.CAP_PROP_FRAME_HEIGHT) };
+  capture.release();
+  return size;
+}
+
+/** A video-mode segmenter per model, shared by the pictures that model fits (as `start` would choose it). */
+class LiveSegmenters {
+  private readonly byModel = new Map<string, BlurcamSegmenter>();
+
+  constructor(private readonly videoViews: 'one' | 'cycle') {}
+
+  async for(frameSize: Size): Promise<BlurcamSegmenter> {
+    const model = resolveModelFile('auto', 'video', frameSize).name;
+    let segmenter = this.byModel.get(model);
+    if (segmenter === undefined) {
+      segmenter = await createSegmenter({ mode: 'video', device: 'cpu', frameSize, videoViews: this.videoViews });
+      this.byModel.set(model, segmenter);
     }
-  } finally {
-    await Promise.all([...segmenters.values()].map((segmenter) => segmenter.close()));
+    segmenter.reset();
+    return segmenter;
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.byModel.values()].map((segmenter) => segmenter.close()));
   }
 }
 
-/** `blurcam segment` itself, with its defaults. */
-async function segmentCommand(evalDev: string, out: string): Promise<string> {
-  const result = await run(process.execPath, [CLI, 'segment', join(evalDev, 'images'), '--out', out]);
-  if (result.code !== 0) throw new Error(`blurcam segment failed (${result.code}): ${result.stderr.trim()}`);
-  return result.stdout.split('\n').find((line) => line.startsWith('median:')) ?? '';
+/** One way of making masks, for photos (one mask each) and for clips (a mask per frame, in order). */
+interface MaskMaker {
+  photo(image: Mat): Promise<Mat>;
+  clip(path: string, out: string): Promise<void>;
+  close(): Promise<void>;
 }
 
-export async function measureQuality(evalDev: string, keep?: string): Promise<{ results: MethodResult[]; segmentTiming: string }> {
+async function maskMaker(method: Method): Promise<MaskMaker> {
+  switch (method) {
+    case 'plain': {
+      const model = await OnnxModel.open({ path: join(DEFAULT_MODELS_DIR, BUNDLED_MODELS.selfie.file), device: 'cpu', bundled: true });
+      const plain = async (image: Mat): Promise<Mat> => {
+        const input = image.resize(model.input.height, model.input.width, 0, 0, cv.INTER_LINEAR);
+        const prob = await model.run(input.getData());
+        const small = new cv.Mat(Buffer.from(prob.buffer, prob.byteOffset, prob.byteLength), model.output.height, model.output.width, cv.CV_32FC1);
+        return small.resize(image.rows, image.cols, 0, 0, cv.INTER_LINEAR).threshold(0.5, 255, cv.THRESH_BINARY).convertTo(cv.CV_8UC1);
+      };
+      return { photo: plain, clip: (path, out) => eachFrame(path, out, plain), close: () => model.close() };
+    }
+    case 'live-one':
+    case 'live': {
+      const segmenters = new LiveSegmenters(method === 'live' ? 'cycle' : 'one');
+      return {
+        async photo(image) {
+          const segmenter = await segmenters.for({ width: image.cols, height: image.rows });
+          const frames = method === 'live' ? STILL_FRAMES : 1;
+          for (let i = 1; i < frames; i++) (await segmenter.segment(new FrameImage(image))).release();
+          return segmenter.segment(new FrameImage(image));
+        },
+        async clip(path, out) {
+          await segmentVideoFile(await segmenters.for(clipSize(path)), path, out, { force: true });
+        },
+        close: () => segmenters.close(),
+      };
+    }
+    case 'segment': {
+      const segmenter = await createSegmenter({ mode: 'photo', device: 'cpu' });
+      const photo = (image: Mat) => segmenter.segment(new FrameImage(image));
+      return { photo, clip: (path, out) => eachFrame(path, out, photo), close: () => segmenter.close() };
+    }
+  }
+}
+
+/** Masks of a clip's frames one by one, as OUT/00000.png ... */
+async function eachFrame(path: string, out: string, segment: (image: Mat) => Promise<Mat>): Promise<void> {
+  let index = 0;
+  for await (const frame of clipFrames(path)) {
+    const mask = await segment(frame);
+    cv.imwrite(join(out, `${String(index++).padStart(5, '0')}.png`), mask);
+    mask.release();
+    frame.release();
+  }
+}
+
+export interface QualityOptions {
+  evalDev: string;
+  /** Clips made from eval-dev by make_videos.py (made there if missing); none: photos only. */
+  clips?: string;
+  keep?: string;
+}
+
+export async function measureQuality({ evalDev, clips, keep }: QualityOptions): Promise<MethodResult[]> {
   const root = keep ?? (await mkdtemp(join(tmpdir(), 'blurcam-quality-')));
-  const folder = async (name: string) => {
-    const path = join(root, name);
-    await mkdir(path, { recursive: true });
-    return path;
-  };
+  if (clips !== undefined) await ensureClips(evalDev, clips);
+  const clipNames = clips === undefined ? [] : (await readdir(clips)).filter((name) => existsSync(join(clips, name, 'clip.mp4'))).sort();
+  const results: MethodResult[] = [];
   try {
-    const plain = await folder('plain');
-    await plainWay(evalDev, plain);
-    const video = await folder('video');
-    await videoPath(evalDev, video);
-    const ours = await folder('segment');
-    const segmentTiming = await segmentCommand(evalDev, ours);
-    const results = [
-      { method: 'plain (256x256, bilinear, 0.5)', score: await score(evalDev, plain) },
-      { method: 'video path (one frame)', score: await score(evalDev, video) },
-      { method: 'blurcam segment (defaults)', score: await score(evalDev, ours) },
-    ];
-    return { results, segmentTiming };
+    for (const { method, label } of METHODS) {
+      const maker = await maskMaker(method);
+      try {
+        const photoOut = join(root, method, 'photos');
+        await mkdir(photoOut, { recursive: true });
+        for (const name of await photos(evalDev)) {
+          const mask = await maker.photo(cv.imread(join(evalDev, 'images', name)));
+          cv.imwrite(join(photoOut, name.replace(/\.[^.]+$/, '.png')), mask);
+        }
+        const clipOut = join(root, method, 'clips');
+        for (const name of clipNames) {
+          await mkdir(join(clipOut, name), { recursive: true });
+          await maker.clip(join(clips as string, name, 'clip.mp4'), join(clipOut, name));
+        }
+        results.push({
+          method: label,
+          photos: await score(evalDev, photoOut),
+          clips: clips === undefined ? undefined : await scoreClips(clips, clipOut),
+        });
+      } finally {
+        await maker.close();
+      }
+    }
+    return results;
   } finally {
     if (keep === undefined) await rm(root, { recursive: true, force: true });
   }
 }
 
-export function formatQuality(evalDev: string, { results, segmentTiming }: { results: MethodResult[]; segmentTiming: string }): string {
+export function formatQuality(evalDev: string, clips: string | undefined, results: MethodResult[]): string {
   const width = Math.max(...results.map((result) => result.method.length));
+  const first = results[0];
   const lines = [
-    `eval set: ${evalDev} (${results[0].score.count} photos, masks scored at the set's size with --resize-pred)`,
-    `${'method'.padEnd(width)}  mean IoU  median IoU  boundary F1`,
-    ...results.map(
-      ({ method, score: s }) => `${method.padEnd(width)}  ${s.mean_iou.toFixed(4)}    ${s.median_iou.toFixed(4)}      ${s.mean_bf1.toFixed(4)}`,
-    ),
+    `photos: ${evalDev} (${first.photos.count}, scored at the set's size with --resize-pred)`,
+    clips === undefined ? 'clips: none (--clips DIR)' : `clips: ${clips} (${first.clips?.clips} clips, ${first.clips?.frames} frames, scored at their size, 3-px boundary)`,
+    `${'method'.padEnd(width)}  photos: IoU   median  BF1     clips: IoU   BF1     flicker`,
+    ...results.map(({ method, photos: p, clips: c }) => {
+      const clip = c === undefined ? '' : `${c.mean_iou.toFixed(4)}  ${c.mean_bf1.toFixed(4)}  ${c.mean_flicker_pct.toFixed(3)} %`;
+      return `${method.padEnd(width)}  ${p.mean_iou.toFixed(4)}  ${p.median_iou.toFixed(4)}  ${p.mean_bf1.toFixed(4)}  ${clip}`;
+    }),
   ];
-  const ours = results[results.length - 1].score;
-  lines.push(`worst for blurcam segment: ${ours.worst.map((w) => `${w.name} (IoU ${w.iou.toFixed(2)}, BF1 ${w.bf1.toFixed(2)})`).join(', ')}`);
-  if (segmentTiming) lines.push(`blurcam segment ${segmentTiming}`);
   return lines.join('\n');
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const { values } = parseArgs({
     options: {
-      'eval-dev': { type: 'string', default: resolve(REPO, '..', 'shared', 'eval-dev') },
+      'eval-dev': { type: 'string', default: join(SHARED, 'eval-dev') },
+      clips: { type: 'string', default: join(tmpdir(), 'eval-clips') },
+      'no-clips': { type: 'boolean', default: false },
       keep: { type: 'string' },
       json: { type: 'boolean', default: false },
     },
   });
   const evalDev = resolve(values['eval-dev'] ?? '');
-  const report = await measureQuality(evalDev, values.keep === undefined ? undefined : resolve(values.keep));
-  process.stdout.write(`${values.json ? JSON.stringify(report, null, 2) : formatQuality(evalDev, report)}\n`);
+  const clips = values['no-clips'] ? undefined : resolve(values.clips ?? '');
+  const results = await measureQuality({ evalDev, clips, keep: values.keep === undefined ? undefined : resolve(values.keep) });
+  process.stdout.write(`${values.json ? JSON.stringify(results, null, 2) : formatQuality(evalDev, clips, results)}\n`);
 }

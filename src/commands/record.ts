@@ -1,23 +1,15 @@
 import { mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CommandModule } from 'yargs';
-import { OPTIONS, checkRange, parseSize, pickOptions } from '../config.js';
+import { declareOptions, type OptionValues } from '../config.js';
 import { BlurcamError, describeError } from '../errors.js';
+import { FrameImage } from '../frame-image.js';
 import type { Mat } from '../opencv.js';
-import type { Device } from '../segment/segmenter.js';
 
-interface RecordArgs {
+const RECORD_OPTIONS = ['config', 'input', 'camera', 'size', 'fps', 'frames', 'every', 'model', 'device', 'threshold', 'softness'] as const;
+
+interface RecordArgs extends Pick<OptionValues, (typeof RECORD_OPTIONS)[number]> {
   out: string;
-  input: string;
-  camera: number;
-  size: string;
-  fps: number;
-  frames?: number;
-  every: number;
-  model: string;
-  device: string;
-  threshold: number;
-  softness: number;
 }
 
 const DEFAULT_FRAMES = 150;
@@ -34,21 +26,13 @@ export const recordCommand: CommandModule<object, RecordArgs> = {
   command: 'record',
   describe: 'Record frames as training data, labelled with photo-mode masks (train/README.md)',
   builder: (yargs) =>
-    yargs.options({
-      ...pickOptions('config', 'input', 'camera', 'size', 'fps', 'model', 'device', 'threshold', 'softness'),
+    declareOptions(yargs, RECORD_OPTIONS, { frames: { describe: `How many frames to read from the source (default ${DEFAULT_FRAMES})` } }).options({
       out: { type: 'string', demandOption: true, describe: 'Data folder (created if missing): images/, masks/, review/' },
-      frames: { ...OPTIONS.frames, describe: `How many frames to read from the source (default ${DEFAULT_FRAMES})` },
-      every: { type: 'number', default: 5, describe: 'Keep every Nth frame (neighbouring frames are nearly the same picture)' },
     }),
   async handler(argv) {
-    const { width, height } = parseSize(argv.size);
-    const fps = checkRange('fps', argv.fps, 1, 120);
+    const { width, height } = argv.size;
+    const { fps } = argv;
     const frames = argv.frames ?? DEFAULT_FRAMES;
-    for (const [option, value] of [['frames', frames], ['every', argv.every]] as const) {
-      if (!Number.isInteger(value) || value < 1) {
-        throw new BlurcamError('BAD_OPTION', `--${option} ${value} is not a count.`, 'Use a whole number of at least 1.');
-      }
-    }
     const folders = { images: join(argv.out, 'images'), masks: join(argv.out, 'masks'), review: join(argv.out, 'review') };
     for (const folder of Object.values(folders)) makeFolder(folder);
 
@@ -65,10 +49,12 @@ export const recordCommand: CommandModule<object, RecordArgs> = {
       print(`recording ${frames} frames from ${source.description}, keeping every ${argv.every}`);
       for (let i = 0; i < frames; i++) {
         const { image } = await source.read();
-        if (i % argv.every !== 0) continue;
-        const name = `${session}-${String(i).padStart(5, '0')}`;
-        writeImage(cv, join(folders.images, `${name}.jpg`), image);
-        names.push(name);
+        if (i % argv.every === 0) {
+          const name = `${session}-${String(i).padStart(5, '0')}`;
+          writeImage(cv, join(folders.images, `${name}.jpg`), image.mat);
+          names.push(name);
+        }
+        image.release();
       }
     } finally {
       await source.close();
@@ -77,7 +63,7 @@ export const recordCommand: CommandModule<object, RecordArgs> = {
     const teacher = await createSegmenter({
       mode: 'photo',
       model: argv.model,
-      device: argv.device as Device,
+      device: argv.device,
       threshold: argv.threshold,
       softness: argv.softness,
     });
@@ -85,7 +71,7 @@ export const recordCommand: CommandModule<object, RecordArgs> = {
     try {
       for (const name of names) {
         const image = cv.imread(join(folders.images, `${name}.jpg`), cv.IMREAD_COLOR);
-        const mask = await teacher.segment(image);
+        const mask = await teacher.segment(new FrameImage(image));
         writeImage(cv, join(folders.masks, `${name}.png`), mask);
         writeImage(cv, join(folders.review, `${name}.jpg`), reviewPicture(cv, image, mask));
       }

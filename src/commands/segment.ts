@@ -12,7 +12,8 @@ import { FrameImage } from '../frame-image.js';
 const SEGMENT_OPTIONS = ['config', 'model', 'device', 'threshold', 'softness', 'force', 'max-megapixels'] as const;
 
 interface SegmentArgs extends Pick<OptionValues, (typeof SEGMENT_OPTIONS)[number]> {
-  input: string;
+  input?: string;
+  video?: string;
   out: string;
 }
 
@@ -26,12 +27,13 @@ const IMAGE_EXTENSIONS = new Set(['.jpg', '.jpeg', '.png', '.bmp', '.tif', '.tif
  * reported and skipped; the others are still written, and the exit code says some failed.
  */
 export const segmentCommand: CommandModule<object, SegmentArgs> = {
-  command: 'segment <input>',
-  describe: 'Write person masks (PNG, 255 = person) for a photo or a folder of photos',
+  command: 'segment [input]',
+  describe: 'Write person masks (PNG, 255 = person) for a photo, a folder of photos, or every frame of a video',
   builder: (yargs) =>
     declareOptions(yargs, SEGMENT_OPTIONS)
-      .positional('input', { type: 'string', demandOption: true, describe: 'A photo, or a folder of photos' })
+      .positional('input', { type: 'string', describe: 'A photo, or a folder of photos' })
       .options({
+        video: { type: 'string', describe: "A video file: the live path's mask of every frame, as OUT/00000.png ..." },
         out: {
           type: 'string',
           demandOption: true,
@@ -39,8 +41,16 @@ export const segmentCommand: CommandModule<object, SegmentArgs> = {
         },
       }),
   async handler(argv) {
+    if ((argv.input === undefined) === (argv.video === undefined)) {
+      throw new BlurcamError(
+        'BAD_OPTION',
+        'segment needs a photo or folder, or --video, and not both.',
+        'Run e.g. "blurcam segment photo.jpg --out masks" or "blurcam segment --video clip.mp4 --out masks".',
+      );
+    }
+    if (argv.video !== undefined) return segmentVideo(argv.video, argv);
     const maxMegapixels = argv['max-megapixels'];
-    const photos = await listPhotos(argv.input);
+    const photos = await listPhotos(argv.input as string);
     await prepareOutput(argv.out);
     const masks = maskNames(photos).map((name) => join(argv.out, name));
     await checkOutputs(masks, { force: argv.force, inputs: photos, option: '--out' });
@@ -116,6 +126,44 @@ export function maskNames(photos: readonly string[]): string[] {
     photoByName.set(name.toLowerCase(), photos[i]);
   }
   return names;
+}
+
+/** The live path over every frame of a video file, with the settings `start` would use for it. */
+async function segmentVideo(video: string, argv: SegmentArgs): Promise<void> {
+  await prepareOutput(argv.out);
+  const { cv } = await import('../opencv.js');
+  const { createSegmenter } = await import('../segment/create-segmenter.js');
+  const { segmentVideoFile } = await import('./segment-video.js');
+  const frameSize = videoFrameSize(video, cv);
+  const segmenter = await createSegmenter({
+    mode: 'video',
+    model: argv.model,
+    device: argv.device,
+    threshold: argv.threshold,
+    softness: argv.softness,
+    frameSize,
+  });
+  const print = (line: string) => process.stdout.write(`${line}\n`);
+  print(`model: ${segmenter.description}`);
+  const times = new LatencyHistogram();
+  try {
+    const frames = await segmentVideoFile(segmenter, video, argv.out, { force: argv.force }, ({ totalMs }) => times.record(totalMs));
+    print(`${frames} frames, median ${times.percentile(0.5).toFixed(1)} ms per frame; masks in ${argv.out}`);
+  } finally {
+    await segmenter.close();
+  }
+}
+
+/** The frame size of a video file, for --model auto; an unreadable file is reported by segmentVideoFile. */
+function videoFrameSize(video: string, cv: OpenCv): { width: number; height: number } | undefined {
+  try {
+    const capture = new cv.VideoCapture(video, cv.CAP_FFMPEG);
+    const size = { width: capture.get(cv.CAP_PROP_FRAME_WIDTH), height: capture.get(cv.CAP_PROP_FRAME_HEIGHT) };
+    capture.release();
+    return size.width > 0 && size.height > 0 ? size : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** The photo itself, or the photos in a folder (sorted by name). */

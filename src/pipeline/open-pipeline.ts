@@ -103,8 +103,9 @@ export async function openPipeline(args: PipelineArgs, options: OpenPipelineOpti
     const pipeline = new Pipeline(
       { source, segmenter, compositor, sink, slate: options.effectChanges ? renderSlate : undefined },
       {
-        // A camera is live in any mode: it must never wait.
-        lockstep: options.mode === 'bench' && args.input !== 'camera',
+        // A camera is live in any mode: it must never wait. A file or the demo written to a file keeps every frame,
+        // in order, however slow the machine: the next frame is read once the last has been written.
+        lockstep: args.input !== 'camera' && (options.mode === 'bench' || (args.output !== 'obs' && args.output !== 'null')),
         maxFrames: options.maxFrames,
         warmupFrames: options.warmupFrames,
       },

@@ -35,8 +35,9 @@ export interface PipelineOptions {
   warmupFrames?: number;
   /**
    * Read the next frame only once the previous one has left the pipeline. For the benchmark, which feeds a file as
-   * fast as the pipeline goes and measures each frame's own path, without the next frame competing for the CPU.
-   * A live source (camera, paced file or demo) never runs in lockstep: it must never wait.
+   * fast as the pipeline goes and measures each frame's own path, without the next frame competing for the CPU, and
+   * for a file or the demo written to a file, which must keep every frame. A camera never runs in lockstep: it must
+   * never wait.
    */
   lockstep?: boolean;
   stats?: PipelineStats;

@@ -6,7 +6,8 @@
  *   filter against the frame. A few milliseconds at 1280x720; what the live pipeline uses.
  */
 import type { FrameImage } from '../frame-image.js';
-import { cv, type Mat, withScratchAsync } from '../opencv.js';
+import { cv, type Mat, type Track, withScratchAsync } from '../opencv.js';
+import { BackgroundModel } from './background-model.js';
 import { DEFAULT_MODELS_DIR, resolveModelFile } from './model-files.js';
 import { OnnxModel, type Provider } from './onnx-session.js';
 import { mergeNearBoundary, personBox, TILE_FEATHER, tileViews, ViewAccumulator, wholePhotoViews, zoomViews } from './photo-views.js';
@@ -15,6 +16,8 @@ import { softMask } from './postprocess/soft-mask.js';
 import { placeView, regionToOutput, type Size, type View } from './preprocess.js';
 import type { Device, Segmenter } from './segmenter.js';
 import { TemporalSmoother } from './temporal-smoother.js';
+import { type VideoView, videoViewCycle } from './video-views.js';
+import { ViewFusion } from './view-fusion.js';
 
 export interface SegmenterOptions {
   /** 'auto', 'selfie', 'selfie-landscape' or a path to an ONNX model (docs/model-contract.md). */
@@ -33,6 +36,12 @@ export interface SegmenterOptions {
    */
   threads?: number;
   modelsDir?: string;
+  /**
+   * Video mode: 'cycle' (the default) runs one view of a cycle per frame, fuses them over time and learns the
+   * background (video-views.ts, view-fusion.ts, background-model.ts); 'one' runs the whole frame alone, the live
+   * path before those (kept for comparison in `npm run bench:quality`).
+   */
+  videoViews?: 'cycle' | 'one';
 }
 
 /** How long the last `segment` call took. */
@@ -65,7 +74,7 @@ export async function createSegmenter(options: SegmenterOptions = {}): Promise<B
   const threads = options.threads ?? (mode === 'video' ? 1 : 2);
   const model = await OnnxModel.open({ path: file.path, device: options.device ?? 'auto', threads, bundled: file.bundled });
   const description = `${file.name} ${model.input.height}x${model.input.width} on ${model.provider} (${model.providerNote}), ${mode} mode`;
-  return mode === 'photo' ? new PhotoSegmenter(model, description, settings) : new VideoSegmenter(model, description, settings);
+  return mode === 'photo' ? new PhotoSegmenter(model, description, settings) : new VideoSegmenter(model, description, settings, options.videoViews ?? 'cycle');
 }
 
 interface MaskSettings {
@@ -163,16 +172,38 @@ class VideoSegmenter extends EngineSegmenter {
   readonly mode = 'video';
   private readonly smoother: TemporalSmoother;
   private readonly refiner = new GuidedRefiner({ radius: REFINE_RADIUS_MODEL_PIXELS, eps: REFINE_EPS });
+  /** Learns a still camera's background; not in the single-view path. */
+  private readonly background: BackgroundModel | undefined;
   /** The model's input picture, kept from frame to frame: OpenCV copies into it, the model reads it. */
   private readonly modelInput: { pixels: Buffer; mat: Mat };
+  /** The views spread over frames and their fusion on the grid. */
+  private views: { cycle: VideoView[]; fusion: ViewFusion; grid: Size } | undefined;
+  private frameIndex = 0;
+  /**
+   * Planes on the grid kept from frame to frame, which OpenCV copies into and JavaScript reads: the frame's
+   * brightness (0..1), its colours, and the mirrored view's output turned back.
+   */
+  private readonly gridPlanes: { brightness: GridPlane<Float32Array>; colour: GridPlane<Uint8Array>; mirrored: GridPlane<Float32Array> };
 
-  constructor(model: OnnxModel, description: string, settings: MaskSettings) {
+  constructor(
+    model: OnnxModel,
+    description: string,
+    settings: MaskSettings,
+    private readonly videoViews: 'cycle' | 'one',
+  ) {
     super(model, description, settings);
-    this.smoother = new TemporalSmoother(model.output.width * model.output.height);
     const { width, height } = model.input;
     const pixels = Buffer.alloc(width * height * 3);
     // This Mat constructor wraps the buffer's memory without copying; both live as long as the segmenter.
     this.modelInput = { pixels, mat: new cv.Mat(height, width, cv.CV_8UC3, pixels) };
+    const gridPixels = model.output.width * model.output.height;
+    this.gridPlanes = {
+      brightness: gridPlane(model.output, cv.CV_32FC1, Float32Array),
+      colour: gridPlane(model.output, cv.CV_8UC3, Uint8Array),
+      mirrored: gridPlane(model.output, cv.CV_32FC1, Float32Array),
+    };
+    this.smoother = new TemporalSmoother(gridPixels);
+    if (videoViews === 'cycle') this.background = new BackgroundModel(gridPixels);
   }
 
   async segment(image: FrameImage): Promise<Mat> {
@@ -189,15 +220,21 @@ class VideoSegmenter extends EngineSegmenter {
       else if (scale < 1) reduced = track(frame.resize(Math.round(frame.rows * scale), Math.round(frame.cols * scale), 0, 0, cv.INTER_AREA));
       // Bilinear from the already averaged reduced frame: as good as INTER_AREA on the eval photos, 8x faster.
       const small = track(reduced.resize(input.height, input.width, 0, 0, cv.INTER_LINEAR));
-      small.copyTo(this.modelInput.mat);
-      const prob = await this.infer(this.modelInput.pixels, timings);
-      this.smoother.update(prob);
-
       const gray = track(reduced.cvtColor(cv.COLOR_BGR2GRAY));
+      // The grid the fusion, the background model and the smoother work on: the model's output, covering the frame.
       const sameSize = output.width === input.width && output.height === input.height;
-      const grayLow = track(sameSize ? small.cvtColor(cv.COLOR_BGR2GRAY) : gray.resize(output.height, output.width, 0, 0, cv.INTER_AREA));
-      const guideLow = track(grayLow.convertTo(cv.CV_32F, 1 / 255));
-      // Wraps the probabilities without copying; used only before the model runs again.
+      const colours = sameSize ? small : track(reduced.resize(output.height, output.width, 0, 0, cv.INTER_AREA));
+      const { brightness, colour } = this.gridPlanes;
+      track(track(colours.cvtColor(cv.COLOR_BGR2GRAY)).convertTo(cv.CV_32F, 1 / 255)).copyTo(brightness.mat);
+      const guideLow = brightness.mat;
+
+      const prob = await this.fusedView(small, brightness.values, timings, track);
+      if (this.background) {
+        colours.copyTo(colour.mat);
+        this.background.apply(colour.values, prob);
+      }
+      this.smoother.update(prob);
+      // Wraps the probabilities without copying; used only before the next frame.
       const probMat = track(new cv.Mat(output.height, output.width, cv.CV_32FC1, Buffer.from(prob.buffer, prob.byteOffset, prob.byteLength)));
       const refined = this.refiner.refine(guideLow, probMat, gray, threshold, softness);
       if (reduced === frame) return refined;
@@ -209,7 +246,54 @@ class VideoSegmenter extends EngineSegmenter {
     return mask;
   }
 
+  /**
+   * Runs this frame's view of the cycle and fuses it with the views of the frames before, on the grid. The first
+   * frame (and the first after a reset) runs every view, so the fusion starts complete instead of changing its
+   * mind over the next frames.
+   */
+  private async fusedView(small: Mat, brightness: Float32Array, timings: SegmentTimings, track: Track): Promise<Float32Array> {
+    const { output } = this.model;
+    if (this.views === undefined || this.views.grid.width !== output.width) {
+      const cycle = this.videoViews === 'cycle' ? videoViewCycle() : videoViewCycle().slice(0, 1);
+      this.views = { cycle, fusion: new ViewFusion(output.width, output.height, cycle.length), grid: output };
+    }
+    const { cycle, fusion } = this.views;
+    const indices = fusion.empty ? cycle.map((_, index) => index) : [this.frameIndex++ % cycle.length];
+    let fused = fusion.fused;
+    for (const index of indices) {
+      if (!cycle[index].flip) {
+        small.copyTo(this.modelInput.mat);
+        fused = fusion.add(index, await this.infer(this.modelInput.pixels, timings), brightness);
+        continue;
+      }
+      track(small.flip(1)).copyTo(this.modelInput.mat);
+      const prob = await this.infer(this.modelInput.pixels, timings);
+      // Mirrored back onto the grid (the model's output covers the same frame as its input).
+      const probMat = track(new cv.Mat(output.height, output.width, cv.CV_32FC1, Buffer.from(prob.buffer, prob.byteOffset, prob.byteLength)));
+      const { mirrored } = this.gridPlanes;
+      track(probMat.flip(1)).copyTo(mirrored.mat);
+      fused = fusion.add(index, mirrored.values, brightness);
+    }
+    return fused;
+  }
+
   override reset(): void {
     this.smoother.reset();
+    this.views?.fusion.reset();
+    this.background?.reset();
   }
+}
+
+/** A typed array and an OpenCV matrix over the same memory, the grid's size. */
+interface GridPlane<T extends Float32Array | Uint8Array> {
+  values: T;
+  mat: Mat;
+}
+
+function gridPlane<T extends Float32Array | Uint8Array>(grid: Size, type: number, kind: { new (length: number): T }): GridPlane<T> {
+  const channels = type === cv.CV_8UC3 ? 3 : 1;
+  const values = new kind(grid.width * grid.height * channels);
+  // This Mat constructor wraps the memory without copying; both live as long as the segmenter.
+  const mat = new cv.Mat(grid.height, grid.width, type, Buffer.from(values.buffer, values.byteOffset, values.byteLength));
+  return { values, mat };
 }

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { makeClip } from '../../src/bench/make-clip.js';
 import { cv } from '../../src/opencv.js';
 import { runCli } from '../support/run-cli.js';
 
@@ -126,5 +127,44 @@ describe('blurcam segment', () => {
     const result = await runCli(['segment', ASTRONAUT, '--out', join(folder(), 'out'), '--threshold', '2']);
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/^blurcam: --threshold 2 is out of range\./);
+  });
+});
+
+describe('blurcam segment --video', () => {
+  it("writes the live path's mask of every frame, in order, at the frame size", async () => {
+    const dir = folder();
+    const clip = makeClip(join(dir, 'person.mp4'), { width: 640, height: 360, fps: 25, seconds: 1 });
+    const out = join(dir, 'masks');
+    const result = await runCli(['segment', '--video', clip, '--out', out, '--device', 'cpu'], { timeoutMs: 120_000 });
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/^model: selfie-landscape 144x256 on cpu .*video mode$/m);
+    expect(result.stdout).toMatch(/^25 frames, median \d+\.\d ms per frame; masks in /m);
+    const names = readdirSync(out).sort();
+    expect(names).toEqual(Array.from({ length: 25 }, (_, i) => `${String(i).padStart(5, '0')}.png`));
+    const mask = cv.imread(join(out, '00024.png'), cv.IMREAD_UNCHANGED);
+    expect([mask.cols, mask.rows, mask.type]).toEqual([640, 360, cv.CV_8UC1]);
+    // the demo person stands in the middle, the room's window is at the left
+    expect(mask.getRegion(new cv.Rect(300, 200, 40, 100)).mean().w).toBeGreaterThan(235);
+    expect(mask.getRegion(new cv.Rect(40, 60, 100, 150)).mean().w).toBeLessThan(20);
+  });
+
+  it('wants a photo or a video, not both and not neither', async () => {
+    const out = join(folder(), 'out');
+    for (const args of [['segment', '--out', out], ['segment', ASTRONAUT, '--video', ASTRONAUT, '--out', out]]) {
+      const result = await runCli(args);
+      expect(result.code).toBe(2);
+      expect(result.stderr).toMatch(/^blurcam: segment needs a photo or folder, or --video, and not both\./);
+    }
+  });
+
+  it('says when the video is missing or does not play', async () => {
+    const dir = folder({ 'broken.mp4': 'not a video' });
+    const missing = await runCli(['segment', '--video', join(dir, 'nope.mp4'), '--out', join(dir, 'out')]);
+    expect(missing.stderr).toMatch(/^blurcam: --video .*nope\.mp4: no such file\./);
+    const broken = await runCli(['segment', '--video', join(dir, 'broken.mp4'), '--out', join(dir, 'out')]);
+    expect(broken.code).toBe(1);
+    // FFmpeg itself may print a line of its own before ours
+    expect(broken.stderr).toMatch(/^blurcam: --video .*broken\.mp4 does not play as video: /m);
   });
 });
