@@ -286,6 +286,24 @@ export const OPTIONS = {
 
 export type OptionName = keyof typeof OPTIONS;
 
+/** The options of the live pipeline (openPipeline's PipelineArgs), shared by `start` and `bench`. */
+export const PIPELINE_OPTIONS = [
+  'input',
+  'camera',
+  'size',
+  'fps',
+  'effect',
+  'blur-strength',
+  'background',
+  'output',
+  'force',
+  'model',
+  'device',
+  'threshold',
+  'softness',
+  'frames',
+] as const satisfies readonly OptionName[];
+
 /** Each option's checked value, as the commands receive it (--size as a FrameSize, for one). */
 export type OptionValues = { -readonly [K in OptionName]: z.output<(typeof OPTIONS)[K]['schema']> };
 

@@ -1,24 +1,7 @@
 import type { CommandModule } from 'yargs';
-import { declareOptions, type OptionValues } from '../config.js';
+import { declareOptions, type OptionValues, PIPELINE_OPTIONS } from '../config.js';
 
-const BENCH_OPTIONS = [
-  'config',
-  'input',
-  'camera',
-  'size',
-  'fps',
-  'effect',
-  'blur-strength',
-  'background',
-  'output',
-  'model',
-  'device',
-  'threshold',
-  'softness',
-  'frames',
-  'json',
-  'force',
-] as const;
+const BENCH_OPTIONS = ['config', ...PIPELINE_OPTIONS, 'json'] as const;
 
 type BenchArgs = Pick<OptionValues, (typeof BENCH_OPTIONS)[number]>;
 

@@ -1,7 +1,7 @@
 import type { CommandModule } from 'yargs';
 import type { CameraEvent } from '../capture/camera-source.js';
 import { outputClosed } from '../closed-output.js';
-import { declareOptions, type OptionValues } from '../config.js';
+import { declareOptions, type OptionValues, PIPELINE_OPTIONS } from '../config.js';
 import { obsConfigDir, protectPasswordFiles } from '../control/obs-config.js';
 import { isBlurcamError } from '../errors.js';
 import type { RunningStatus } from '../live/control-socket.js';
@@ -12,15 +12,7 @@ import type { Pipeline } from '../pipeline/pipeline.js';
 
 const START_OPTIONS = [
   'config',
-  'input',
-  'camera',
-  'size',
-  'fps',
-  'effect',
-  'blur-strength',
-  'background',
-  'output',
-  'force',
+  ...PIPELINE_OPTIONS,
   'endpoint',
   'obs-url',
   'obs-password',
@@ -28,11 +20,6 @@ const START_OPTIONS = [
   'obs-canvas',
   'scene',
   'scenes',
-  'model',
-  'device',
-  'threshold',
-  'softness',
-  'frames',
   'stats',
   'ui',
   'ui-port',
