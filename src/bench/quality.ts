@@ -16,7 +16,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { segmentVideoFile } from '../commands/segment-video.js';
+import { segmentVideoFile, videoFrameSize } from '../commands/segment-video.js';
 import { FrameImage } from '../frame-image.js';
 import { cv, type Mat } from '../opencv.js';
 import { createSegmenter, type BlurcamSegmenter } from '../segment/create-segmenter.js';
@@ -108,13 +108,6 @@ async function* clipFrames(path: string): AsyncGenerator<Mat> {
   }
 }
 
-function clipSize(path: string): Size {
-  const capture = new cv.VideoCapture(path, cv.CAP_FFMPEG);
-  const size = { width: capture.get(cv.CAP_PROP_FRAME_WIDTH), height: capture.get(cv.CAP_PROP_FRAME_HEIGHT) };
-  capture.release();
-  return size;
-}
-
 /** A video-mode segmenter per model, shared by the pictures that model fits (as `start` would choose it). */
 class LiveSegmenters {
   private readonly byModel = new Map<string, BlurcamSegmenter>();
@@ -167,7 +160,9 @@ async function maskMaker(method: Method): Promise<MaskMaker> {
           return segmenter.segment(new FrameImage(image));
         },
         async clip(path, out) {
-          await segmentVideoFile(await segmenters.for(clipSize(path)), path, out, { force: true });
+          const size = videoFrameSize(path);
+          if (!size) throw new Error(`${path}: not a video OpenCV can read`);
+          await segmentVideoFile(await segmenters.for(size), path, out, { force: true });
         },
         close: () => segmenters.close(),
       };

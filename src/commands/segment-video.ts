@@ -7,6 +7,18 @@ import { checkOutputs, writeFileSafely } from '../files/safe-write.js';
 import { cv } from '../opencv.js';
 import type { BlurcamSegmenter } from '../segment/create-segmenter.js';
 
+/** The frame size a video file declares, for --model auto; undefined when it cannot tell (segmentVideoFile reports why). */
+export function videoFrameSize(path: string): { width: number; height: number } | undefined {
+  try {
+    const capture = new cv.VideoCapture(path, cv.CAP_FFMPEG);
+    const size = { width: capture.get(cv.CAP_PROP_FRAME_WIDTH), height: capture.get(cv.CAP_PROP_FRAME_HEIGHT) };
+    capture.release();
+    return size.width > 0 && size.height > 0 ? size : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** What one written mask took. */
 export interface VideoMaskTiming {
   index: number;

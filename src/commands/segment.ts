@@ -131,10 +131,9 @@ export function maskNames(photos: readonly string[]): string[] {
 /** The live path over every frame of a video file, with the settings `start` would use for it. */
 async function segmentVideo(video: string, argv: SegmentArgs): Promise<void> {
   await prepareOutput(argv.out);
-  const { cv } = await import('../opencv.js');
   const { createSegmenter } = await import('../segment/create-segmenter.js');
-  const { segmentVideoFile } = await import('./segment-video.js');
-  const frameSize = videoFrameSize(video, cv);
+  const { segmentVideoFile, videoFrameSize } = await import('./segment-video.js');
+  const frameSize = videoFrameSize(video);
   const segmenter = await createSegmenter({
     mode: 'video',
     model: argv.model,
@@ -151,18 +150,6 @@ async function segmentVideo(video: string, argv: SegmentArgs): Promise<void> {
     print(`${frames} frames, median ${times.percentile(0.5).toFixed(1)} ms per frame; masks in ${argv.out}`);
   } finally {
     await segmenter.close();
-  }
-}
-
-/** The frame size of a video file, for --model auto; an unreadable file is reported by segmentVideoFile. */
-function videoFrameSize(video: string, cv: OpenCv): { width: number; height: number } | undefined {
-  try {
-    const capture = new cv.VideoCapture(video, cv.CAP_FFMPEG);
-    const size = { width: capture.get(cv.CAP_PROP_FRAME_WIDTH), height: capture.get(cv.CAP_PROP_FRAME_HEIGHT) };
-    capture.release();
-    return size.width > 0 && size.height > 0 ? size : undefined;
-  } catch {
-    return undefined;
   }
 }
 
