@@ -11,6 +11,11 @@ export interface CompositeStage {
   /** Whether the effect in force needs a person mask; it may change between frames (the effect follows the scene). */
   readonly needsMask: boolean;
   composite(frame: FrameImage, mask?: Mat): Buffer;
+  /**
+   * Does what compositing `frame` can do before its mask exists. Called while the frame is being segmented (the
+   * model runs on a thread of its own then), so that work costs the frame no time.
+   */
+  prepare?(frame: FrameImage): void;
   /** Takes back an output buffer once the sink is done with it (or the frame was dropped), for a later frame. */
   recycle?(output: Buffer): void;
 }
@@ -237,7 +242,14 @@ export class Pipeline {
       if (compositor.needsMask && segmenter) {
         const startedAt = performance.now();
         try {
-          mask = await segmenter.segment(frame.image);
+          const masking = segmenter.segment(frame.image);
+          try {
+            compositor.prepare?.(frame.image);
+          } catch (error) {
+            await masking.catch(() => undefined);
+            throw error;
+          }
+          mask = await masking;
         } catch (error) {
           // The run ends with this failure; the frame's memory is freed like any other frame's.
           releaseImage(frame);

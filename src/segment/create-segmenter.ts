@@ -79,7 +79,8 @@ export async function createSegmenter(options: SegmenterOptions = {}): Promise<B
   const settings = { threshold: options.threshold ?? DEFAULT_THRESHOLD[mode], softness: options.softness ?? 0.1 };
   const file = resolveModelFile(options.model ?? 'auto', mode, options.frameSize, options.modelsDir ?? DEFAULT_MODELS_DIR);
   const threads = options.threads ?? (mode === 'video' ? 1 : 2);
-  const model = await OnnxModel.open({ path: file.path, device: options.device ?? 'auto', threads, bundled: file.bundled });
+  // Video mode runs the model on a thread of its own, so the compositor can blur the frame's background meanwhile.
+  const model = await OnnxModel.open({ path: file.path, device: options.device ?? 'auto', threads, bundled: file.bundled, ownThread: mode === 'video' });
   const description = `${file.name} ${model.input.height}x${model.input.width} on ${model.provider} (${model.providerNote}), ${mode} mode`;
   return mode === 'photo' ? new PhotoSegmenter(model, description, settings) : new VideoSegmenter(model, description, settings, options.videoViews ?? 'cycle');
 }
