@@ -83,8 +83,9 @@ interface Segmented {
  * The live path: capture → segment → composite → output, four loops joined by latest-value slots. Each stage
  * works on the newest frame it can get; a frame that waits while a newer one arrives is dropped and counted, so a
  * slow stage costs frames, never latency, and the camera is never made to wait. OpenCV reads the camera (or decodes
- * the file) on libuv's threads, so capture overlaps the other stages; onnxruntime-node runs the model on this
- * thread (its `run` is synchronous behind a setImmediate), so segmenting and compositing take turns.
+ * the file) on libuv's threads, so capture overlaps the other stages. Segmenting and compositing share this thread
+ * and take turns, except that the live segmenter runs its model on a thread of its own: while it does, the
+ * compositor prepares the frame (its blurred background), so that work costs the frame no time.
  *
  * `run()` resolves after an ordered shutdown (`stop()`, `maxFrames`, or a failure, with which it then rejects):
  * the source stops first, frames already captured finish their way out, then the segmenter and the sink close.
