@@ -66,13 +66,17 @@ const PHOTO_WORK_SIDE = 1280;
  */
 const VIDEO_REDUCE_SIDE = 640;
 /**
- * The model score from which a pixel counts as person, per mode, unless --threshold says otherwise. The live
- * path's probability comes from a grid five frame pixels wide, enlarged: around a head or a shoulder it falls off
- * over several pixels, and at 0.5 the edge sits inside the person. 0.35 puts it where the eval clips' and photos'
- * outlines are (docs/segmentation.md, "Threshold"). The photo mode's views at higher resolution have no such
- * bias: there 0.5 scored best.
+ * The model score from which a pixel counts as person, per mode, unless --threshold says otherwise; in video mode the
+ * mask is then grown by VIDEO_GROW_PX. The live path's probability comes from a grid five frame pixels wide,
+ * enlarged: around a head or a shoulder it falls off over several pixels, and at 0.5 the edge sits inside the
+ * person. A lower threshold moves the edge out but also takes in flat, half-sure areas beside the person (at 0.35,
+ * a strip of the demo's dark poster above her hair); a slightly lower threshold and one pixel of growth put the
+ * edge where the eval clips' outlines are without that (docs/segmentation.md, "Threshold"). The photo mode's views
+ * at higher resolution have no such bias: there 0.5 scored best.
  */
-export const DEFAULT_THRESHOLD = { video: 0.35, photo: 0.5 } as const;
+export const DEFAULT_THRESHOLD = { video: 0.45, photo: 0.5 } as const;
+/** Pixels the live mask is grown by after the threshold (see DEFAULT_THRESHOLD). */
+const VIDEO_GROW_PX = 1;
 
 export async function createSegmenter(options: SegmenterOptions = {}): Promise<BlurcamSegmenter> {
   const mode = options.mode ?? 'video';
@@ -241,7 +245,7 @@ class VideoSegmenter extends EngineSegmenter {
       this.smoother.update(prob);
       // Wraps the probabilities without copying; used only before the next frame.
       const probMat = track(new cv.Mat(output.height, output.width, cv.CV_32FC1, Buffer.from(prob.buffer, prob.byteOffset, prob.byteLength)));
-      return enlargedSoftMask(probMat, frame.cols, frame.rows, threshold, softness);
+      return enlargedSoftMask(probMat, frame.cols, frame.rows, threshold, softness, VIDEO_GROW_PX);
     });
     timings.totalMs = performance.now() - start;
     this.lastTimings = timings;

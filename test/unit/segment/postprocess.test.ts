@@ -96,6 +96,19 @@ describe('enlargedSoftMask', () => {
     expect(values.findIndex((v) => v === 255)).toBe(Math.ceil(columnOf(0.35)));
   });
 
+  it('grows the person by whole pixels after the ramp, flat areas beside it staying out', () => {
+    const grown = row(enlargedSoftMask(prob, size, size, 0.5, 0, 2));
+    expect(grown.findIndex((v) => v === 255)).toBe(Math.ceil(columnOf(0.5)) - 2);
+    // A plateau of 0.4 beside a person (0.9): at 0.5 plus 2 pixels of growth only 2 columns of it join the person,
+    // where a threshold of 0.35 takes all of it.
+    const plateau = Float32Array.from({ length: low * low }, (_, i) => (i % low < 8 ? 0.4 : 0.9));
+    const plane = new cv.Mat(Buffer.from(plateau.buffer), low, low, cv.CV_32FC1);
+    const person = (values: number[]) => values.filter((v) => v >= 128).length;
+    const atHalf = person(row(enlargedSoftMask(plane, size, size, 0.5, 0)));
+    expect(person(row(enlargedSoftMask(plane, size, size, 0.5, 0, 2)))).toBe(atHalf + 2);
+    expect(person(row(enlargedSoftMask(plane, size, size, 0.35, 0)))).toBe(size);
+  });
+
   it('ramps a plane already at the size without enlarging it', () => {
     const values = row(enlargedSoftMask(prob, low, low, 0.5, 0.1).resize(size, size, 0, 0, cv.INTER_NEAREST));
     expect(values.findIndex((v) => v >= 128)).toBe(8 * 4);
