@@ -47,11 +47,15 @@ export class ModelThread {
     worker.on('message', (reply: ModelThreadReply) => {
       const waiter = this.waiter;
       this.waiter = undefined;
+      worker.unref();
       if (reply.kind === 'failed') waiter?.reject(new Error(reply.message));
       else waiter?.resolve();
     });
     worker.on('error', (error) => this.fail(error));
     worker.on('exit', () => this.fail(new Error('the model thread stopped')));
+    // An idle model thread must not keep blurcam running; a run in progress must (run() refs it). After the
+    // listeners: adding a 'message' listener refs the worker again.
+    worker.unref();
   }
 
   /** Starts the thread and its session; undefined when it cannot run (the caller then runs the model itself). */
@@ -69,8 +73,6 @@ export class ModelThread {
       output: new SharedArrayBuffer(options.outputLength * 4),
     };
     const worker = new Worker(script, { workerData: setup });
-    // An idle model thread must not keep blurcam running.
-    worker.unref();
     const ready = await new Promise<boolean>((resolve) => {
       worker.once('message', (reply: ModelThreadReply) => resolve(reply.kind === 'ready'));
       worker.once('error', () => resolve(false));
@@ -91,6 +93,7 @@ export class ModelThread {
     if (this.waiter) return Promise.reject(new Error('ModelThread.run: the previous run has not finished'));
     return new Promise<void>((resolve, reject) => {
       this.waiter = { resolve, reject };
+      this.worker.ref();
       this.worker.postMessage('run');
     });
   }
