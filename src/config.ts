@@ -83,9 +83,9 @@ export const OPTIONS = {
   },
   threshold: {
     type: 'number',
-    default: 0.5,
-    describe: 'Model score (0..1) at which a pixel counts as person',
-    schema: z.number().min(0).max(1),
+    // No default here: each mode has its own (DEFAULT_THRESHOLD in src/segment/create-segmenter.ts).
+    describe: 'Model score (0..1) at which a pixel counts as person [default: 0.45 for video, 0.5 for photos]',
+    schema: z.number().min(0).max(1).optional(),
     allowed: 'a number from 0 to 1',
   },
   softness: {

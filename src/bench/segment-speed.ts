@@ -118,7 +118,7 @@ export function formatSegmentSpeed(report: SegmentSpeedReport): string {
   return [
     `model: ${report.model}; OpenCV threads: ${report.opencvThreads}`,
     `${report.frames} frames of ${report.frame}:`,
-    `  segmentation + refinement (frame in, mask out): ${ms(report.segmentMs)}`,
+    `  segmentation (frame in, mask out):             ${ms(report.segmentMs)}`,
     `    of which the model (input, inference, output): ${ms(report.modelInSegmentMs)}`,
     `  model alone, back to back:                      ${ms(report.modelOnlyMs)}`,
     `load average ${report.load.average.toFixed(1)} on ${report.load.cpus} CPUs (the figures are only comparable at a similar load)`,

@@ -32,9 +32,19 @@ const MAX_SPARE_OUTPUTS = 3;
  * per 720p frame would make V8 run a full garbage collection every few frames (it counts that memory against
  * its heap), each one a stall. The replacement image is scaled once per frame size.
  */
+/**
+ * The mask prepare() blurs with comes from the frame before: the person is widened by this many pixels of the
+ * blur's reduced size (8 frame pixels each at 720p) so that where they moved to still counts as person.
+ */
+const PREVIOUS_MASK_GROWTH = 1;
+
 export class Compositor {
   private planes: WorkPlanes | undefined;
   private readonly spareOutputs: Buffer[] = [];
+  /** Output buffers prepare() has laid the blurred background into, by frame. */
+  private readonly prepared = new WeakMap<FrameImage, Buffer>();
+  /** Whether planes.mask holds a composited frame's mask (prepare() blurs with it). */
+  private maskKept = false;
 
   constructor(private currentEffect: Effect) {}
 
@@ -47,11 +57,35 @@ export class Compositor {
     this.currentEffect = effect;
     // The replacement image was scaled for the previous effect.
     this.planes = undefined;
+    this.maskKept = false;
   }
 
   /** Whether frames need a person mask now (every effect but 'none'). */
   get needsMask(): boolean {
     return this.effect.kind !== 'none';
+  }
+
+  /**
+   * Lays `frame`'s blurred background into an output buffer before its mask exists, from the last composited
+   * frame's mask (widened a little for motion): the live path calls it while the model runs on its own thread, so
+   * the blur costs the frame no time. composite() then only puts the person on top. Does nothing for other
+   * effects, for the first frame, or when the frame size changed; composite() then does all the work itself.
+   */
+  prepare(frame: FrameImage): void {
+    const { effect, planes } = this;
+    if (effect.kind !== 'blur' || !this.maskKept || planes?.width !== frame.width || planes.height !== frame.height) return;
+    const { width, height } = frame;
+    const prepared = this.prepared.get(frame);
+    this.prepared.delete(frame);
+    // Prepared for a blur that is still in force: the background is already in place.
+    const ready = prepared !== undefined && effect.kind === 'blur' && prepared.length === width * height * 4;
+    if (prepared && !ready) this.recycle(prepared);
+    const out = ready ? prepared : this.outputBuffer(width * height * 4);
+    withScratch((track) => {
+      const blurred = track(track(shrunkMaskedBlur(frame, planes.mask.mat, effect.strength, PREVIOUS_MASK_GROWTH)).cvtColor(cv.COLOR_BGR2BGRA));
+      track(blurred.resize(height, width, 0, 0, cv.INTER_LINEAR)).copyTo(track(new cv.Mat(height, width, cv.CV_8UC4, out)));
+    });
+    this.prepared.set(frame, out);
   }
 
   /**
@@ -66,7 +100,12 @@ export class Compositor {
     if (mask && (mask.rows !== height || mask.cols !== width)) {
       throw new Error(`Compositor: mask ${mask.cols}x${mask.rows} does not match frame ${width}x${height}`);
     }
-    const out = this.outputBuffer(width * height * 4);
+    const prepared = this.prepared.get(frame);
+    this.prepared.delete(frame);
+    // Prepared for a blur that is still in force: the background is already in place.
+    const ready = prepared !== undefined && effect.kind === 'blur' && prepared.length === width * height * 4;
+    if (prepared && !ready) this.recycle(prepared);
+    const out = ready ? prepared : this.outputBuffer(width * height * 4);
     withScratch((track) => {
       // Wraps the output's memory without copying, so OpenCV writes straight into it.
       const outMat = track(new cv.Mat(height, width, cv.CV_8UC4, out));
@@ -76,7 +115,7 @@ export class Compositor {
       }
       const planes = this.planesFor(width, height);
       if (planes.cover) planes.cover.copyTo(outMat);
-      else if (effect.kind === 'blur') {
+      else if (effect.kind === 'blur' && !ready) {
         // Converted to BGRA while still small, then enlarged: a quarter of the work of converting it full size.
         const blurred = track(track(shrunkMaskedBlur(frame, mask, effect.strength)).cvtColor(cv.COLOR_BGR2BGRA));
         track(blurred.resize(height, width, 0, 0, cv.INTER_LINEAR)).copyTo(outMat);
@@ -85,6 +124,7 @@ export class Compositor {
       track(image.cvtColor(cv.COLOR_BGR2BGRA)).copyTo(outMat, inside);
       image.copyTo(planes.foreground.mat);
       mask.copyTo(planes.mask.mat);
+      this.maskKept = true;
       blendEdges(out, planes.foreground.pixels, planes.mask.pixels);
     });
     return out;
@@ -105,6 +145,7 @@ export class Compositor {
   private planesFor(width: number, height: number): WorkPlanes {
     if (this.planes?.width === width && this.planes.height === height) return this.planes;
     const { effect } = this;
+    this.maskKept = false;
     this.planes = {
       width,
       height,

@@ -35,14 +35,22 @@ export function maskedBlur(image: Mat, mask: Mat, strength: number): Mat {
   return withScratch((track) => track(shrunkMaskedBlur(new FrameImage(image), mask, strength)).resize(image.rows, image.cols, 0, 0, cv.INTER_LINEAR));
 }
 
-/** maskedBlur before its last step: the blurred background at the reduced size it is computed at (a 4th or 8th). */
-export function shrunkMaskedBlur(image: FrameImage, mask: Mat, strength: number): Mat {
+/**
+ * maskedBlur before its last step: the blurred background at the reduced size it is computed at (a 4th or 8th).
+ * `growMask` widens the person by that many reduced pixels first: for a mask from an earlier frame, which the
+ * person may have moved out of since (one reduced pixel is 4 or 8 frame pixels).
+ */
+export function shrunkMaskedBlur(image: FrameImage, mask: Mat, strength: number, growMask = 0): Mat {
   return withScratch((track) => {
     const sigma = blurSigmaPx(strength, image.height);
     const halvings = Math.min(MAX_HALVINGS, Math.max(MIN_HALVINGS, Math.floor(Math.log2(sigma)) - 1));
     // The first halving is the frame's own half-size copy, shared with the segmenter; it is not ours to free.
     const smallImage = shrinkByHalves(image.halfSize(), halvings - 1, track);
-    const smallMask = shrinkByHalves(mask, halvings, track);
+    let smallMask = shrinkByHalves(mask, halvings, track);
+    if (growMask > 0) {
+      const side = 2 * growMask + 1;
+      smallMask = track(smallMask.dilate(track(cv.getStructuringElement(cv.MORPH_RECT, new cv.Size(side, side)))));
+    }
     const { cols: width, rows: height } = smallImage;
     const pixels = width * height;
     const colours = smallImage.getData();

@@ -24,7 +24,8 @@ export interface PipelineArgs {
   output: string;
   model: string;
   device: Device;
-  threshold: number;
+  /** Unset: the video mode's own default. */
+  threshold?: number;
   softness: number;
   /** Replace an existing --output file. */
   force?: boolean;

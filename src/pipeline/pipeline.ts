@@ -11,6 +11,11 @@ export interface CompositeStage {
   /** Whether the effect in force needs a person mask; it may change between frames (the effect follows the scene). */
   readonly needsMask: boolean;
   composite(frame: FrameImage, mask?: Mat): Buffer;
+  /**
+   * Does what compositing `frame` can do before its mask exists. Called while the frame is being segmented (the
+   * model runs on a thread of its own then), so that work costs the frame no time.
+   */
+  prepare?(frame: FrameImage): void;
   /** Takes back an output buffer once the sink is done with it (or the frame was dropped), for a later frame. */
   recycle?(output: Buffer): void;
 }
@@ -78,8 +83,9 @@ interface Segmented {
  * The live path: capture → segment → composite → output, four loops joined by latest-value slots. Each stage
  * works on the newest frame it can get; a frame that waits while a newer one arrives is dropped and counted, so a
  * slow stage costs frames, never latency, and the camera is never made to wait. OpenCV reads the camera (or decodes
- * the file) on libuv's threads, so capture overlaps the other stages; onnxruntime-node runs the model on this
- * thread (its `run` is synchronous behind a setImmediate), so segmenting and compositing take turns.
+ * the file) on libuv's threads, so capture overlaps the other stages. Segmenting and compositing share this thread
+ * and take turns, except that the live segmenter runs its model on a thread of its own: while it does, the
+ * compositor prepares the frame (its blurred background), so that work costs the frame no time.
  *
  * `run()` resolves after an ordered shutdown (`stop()`, `maxFrames`, or a failure, with which it then rejects):
  * the source stops first, frames already captured finish their way out, then the segmenter and the sink close.
@@ -237,7 +243,14 @@ export class Pipeline {
       if (compositor.needsMask && segmenter) {
         const startedAt = performance.now();
         try {
-          mask = await segmenter.segment(frame.image);
+          const masking = segmenter.segment(frame.image);
+          try {
+            compositor.prepare?.(frame.image);
+          } catch (error) {
+            await masking.catch(() => undefined);
+            throw error;
+          }
+          mask = await masking;
         } catch (error) {
           // The run ends with this failure; the frame's memory is freed like any other frame's.
           releaseImage(frame);

@@ -11,8 +11,7 @@ import { BackgroundModel } from './background-model.js';
 import { DEFAULT_MODELS_DIR, resolveModelFile } from './model-files.js';
 import { OnnxModel, type Provider } from './onnx-session.js';
 import { mergeNearBoundary, personBox, TILE_FEATHER, tileViews, ViewAccumulator, wholePhotoViews, zoomViews } from './photo-views.js';
-import { GuidedRefiner } from './postprocess/guided-refiner.js';
-import { softMask } from './postprocess/soft-mask.js';
+import { enlargedSoftMask, softMask } from './postprocess/soft-mask.js';
 import { placeView, regionToOutput, type Size, type View } from './preprocess.js';
 import type { Device, Segmenter } from './segmenter.js';
 import { TemporalSmoother } from './temporal-smoother.js';
@@ -23,7 +22,7 @@ export interface SegmenterOptions {
   /** 'auto', 'selfie', 'selfie-landscape' or a path to an ONNX model (docs/model-contract.md). */
   model?: string;
   device?: Device;
-  /** Model score (0..1) at which a pixel counts as person. */
+  /** Model score (0..1) at which a pixel counts as person; default DEFAULT_THRESHOLD of the mode. */
   threshold?: number;
   /** Width of the soft edge around the threshold, in model score (0..0.5). */
   softness?: number;
@@ -60,19 +59,32 @@ export interface BlurcamSegmenter extends Segmenter {
 
 /** Photos are merged at most at this size (longer side); the mask is then enlarged to the photo's size. */
 const PHOTO_WORK_SIDE = 1280;
-/** The video mask is refined at most at this size (longer side), then enlarged: the edge stays sharp enough. */
-const VIDEO_REFINE_SIDE = 640;
-/** Guided filter window radius, in model pixels. */
-const REFINE_RADIUS_MODEL_PIXELS = 2;
-/** Guided filter regularisation (brightness 0..1): small, so the mask edge snaps to the frame's edges. */
-const REFINE_EPS = 2e-4;
+/**
+ * Video frames are averaged down to at most this size (longer side) before the model input and the grid are
+ * taken from them: enough pixels to average into the 256-wide grid, and at 720p the very half-size copy the masked
+ * blur starts from.
+ */
+const VIDEO_REDUCE_SIDE = 640;
+/**
+ * The model score from which a pixel counts as person, per mode, unless --threshold says otherwise; in video mode the
+ * mask is then grown by VIDEO_GROW_PX. The live path's probability comes from a grid five frame pixels wide,
+ * enlarged: around a head or a shoulder it falls off over several pixels, and at 0.5 the edge sits inside the
+ * person. A lower threshold moves the edge out but also takes in flat, half-sure areas beside the person (at 0.35,
+ * a strip of the demo's dark poster above her hair); a slightly lower threshold and one pixel of growth put the
+ * edge where the eval clips' outlines are without that (docs/segmentation.md, "Threshold"). The photo mode's views
+ * at higher resolution have no such bias: there 0.5 scored best.
+ */
+export const DEFAULT_THRESHOLD = { video: 0.45, photo: 0.5 } as const;
+/** Pixels the live mask is grown by after the threshold (see DEFAULT_THRESHOLD). */
+const VIDEO_GROW_PX = 1;
 
 export async function createSegmenter(options: SegmenterOptions = {}): Promise<BlurcamSegmenter> {
   const mode = options.mode ?? 'video';
-  const settings = { threshold: options.threshold ?? 0.5, softness: options.softness ?? 0.1 };
+  const settings = { threshold: options.threshold ?? DEFAULT_THRESHOLD[mode], softness: options.softness ?? 0.1 };
   const file = resolveModelFile(options.model ?? 'auto', mode, options.frameSize, options.modelsDir ?? DEFAULT_MODELS_DIR);
   const threads = options.threads ?? (mode === 'video' ? 1 : 2);
-  const model = await OnnxModel.open({ path: file.path, device: options.device ?? 'auto', threads, bundled: file.bundled });
+  // Video mode runs the model on a thread of its own, so the compositor can blur the frame's background meanwhile.
+  const model = await OnnxModel.open({ path: file.path, device: options.device ?? 'auto', threads, bundled: file.bundled, ownThread: mode === 'video' });
   const description = `${file.name} ${model.input.height}x${model.input.width} on ${model.provider} (${model.providerNote}), ${mode} mode`;
   return mode === 'photo' ? new PhotoSegmenter(model, description, settings) : new VideoSegmenter(model, description, settings, options.videoViews ?? 'cycle');
 }
@@ -171,7 +183,6 @@ class PhotoSegmenter extends EngineSegmenter {
 class VideoSegmenter extends EngineSegmenter {
   readonly mode = 'video';
   private readonly smoother: TemporalSmoother;
-  private readonly refiner = new GuidedRefiner({ radius: REFINE_RADIUS_MODEL_PIXELS, eps: REFINE_EPS });
   /** Learns a still camera's background; not in the single-view path. */
   private readonly background: BackgroundModel | undefined;
   /** The model's input picture, kept from frame to frame: OpenCV copies into it, the model reads it. */
@@ -213,20 +224,18 @@ class VideoSegmenter extends EngineSegmenter {
     const { input, output } = this.model;
     const { threshold, softness } = this.settings;
     const mask = await withScratchAsync(async (track) => {
-      const scale = Math.min(1, VIDEO_REFINE_SIDE / Math.max(frame.cols, frame.rows));
+      const scale = Math.min(1, VIDEO_REDUCE_SIDE / Math.max(frame.cols, frame.rows));
       // Half size exactly (720p) is shared with the masked blur, which starts from it too.
       let reduced = frame;
       if (scale === 0.5) reduced = image.halfSize();
       else if (scale < 1) reduced = track(frame.resize(Math.round(frame.rows * scale), Math.round(frame.cols * scale), 0, 0, cv.INTER_AREA));
       // Bilinear from the already averaged reduced frame: as good as INTER_AREA on the eval photos, 8x faster.
       const small = track(reduced.resize(input.height, input.width, 0, 0, cv.INTER_LINEAR));
-      const gray = track(reduced.cvtColor(cv.COLOR_BGR2GRAY));
       // The grid the fusion, the background model and the smoother work on: the model's output, covering the frame.
       const sameSize = output.width === input.width && output.height === input.height;
       const colours = sameSize ? small : track(reduced.resize(output.height, output.width, 0, 0, cv.INTER_AREA));
       const { brightness, colour } = this.gridPlanes;
       track(track(colours.cvtColor(cv.COLOR_BGR2GRAY)).convertTo(cv.CV_32F, 1 / 255)).copyTo(brightness.mat);
-      const guideLow = brightness.mat;
 
       const prob = await this.fusedView(small, brightness.values, timings, track);
       if (this.background) {
@@ -236,10 +245,7 @@ class VideoSegmenter extends EngineSegmenter {
       this.smoother.update(prob);
       // Wraps the probabilities without copying; used only before the next frame.
       const probMat = track(new cv.Mat(output.height, output.width, cv.CV_32FC1, Buffer.from(prob.buffer, prob.byteOffset, prob.byteLength)));
-      const refined = this.refiner.refine(guideLow, probMat, gray, threshold, softness);
-      if (reduced === frame) return refined;
-      track(refined);
-      return refined.resize(frame.rows, frame.cols, 0, 0, cv.INTER_LINEAR);
+      return enlargedSoftMask(probMat, frame.cols, frame.rows, threshold, softness, VIDEO_GROW_PX);
     });
     timings.totalMs = performance.now() - start;
     this.lastTimings = timings;

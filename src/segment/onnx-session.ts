@@ -10,6 +10,7 @@ import { pathToFileURL } from 'node:url';
 import ort from 'onnxruntime-node';
 import { BlurcamError, describeError } from '../errors.js';
 import { readModelContract, readOnnxMetadata, type ModelContract, type TensorInfo } from './model-contract.js';
+import { ModelThread } from './model-thread.js';
 import { decodeOutput } from './postprocess/decode-output.js';
 import { fillModelInput, inputLookup, type Size } from './preprocess.js';
 import type { Device } from './segmenter.js';
@@ -72,6 +73,11 @@ export interface OnnxModelOptions {
   threads?: number;
   /** Said in MODEL_NOT_FOUND's hint: bundled models are made by `npm run models`. */
   bundled?: boolean;
+  /**
+   * Run inferences on a thread of their own (model-thread.ts), so the caller's thread is free while the model
+   * runs: the live path. Without it (or if the thread cannot start) they run on the caller's thread.
+   */
+  ownThread?: boolean;
 }
 
 export class OnnxModel {
@@ -81,6 +87,9 @@ export class OnnxModel {
   private readonly inputTensor: ort.Tensor;
   private readonly probability: Float32Array;
   private readonly lookup: ReturnType<typeof inputLookup>;
+
+  /** Where inferences run when they have a thread of their own; undefined: on the caller's thread. */
+  private thread: ModelThread | undefined;
 
   private constructor(
     private readonly session: ort.InferenceSession,
@@ -98,6 +107,12 @@ export class OnnxModel {
   }
 
   static async open(options: OnnxModelOptions): Promise<OnnxModel> {
+    const model = await OnnxModel.openSession(options);
+    if (options.ownThread) await model.startThread(options.path, options.threads ?? 1);
+    return model;
+  }
+
+  private static async openSession(options: OnnxModelOptions): Promise<OnnxModel> {
     const { path } = options;
     const bytes = await readModelFile(path, options.bundled ?? false);
     const requested = chooseProvider(options.device);
@@ -125,15 +140,50 @@ export class OnnxModel {
    */
   async run(bgr: Uint8Array): Promise<Float32Array> {
     const { contract } = this;
-    fillModelInput(bgr, contract.inputWidth * contract.inputHeight, this.lookup, this.inputData);
-    const results = await this.session.run({ [contract.inputName]: this.inputTensor });
-    const raw = results[contract.outputName].data as Float32Array;
+    const pixels = contract.inputWidth * contract.inputHeight;
+    let raw: Float32Array | undefined;
+    if (this.thread) {
+      fillModelInput(bgr, pixels, this.lookup, this.thread.input);
+      try {
+        await this.thread.run();
+        raw = this.thread.output;
+      } catch {
+        // The thread failed (it reports nothing else): from now on the model runs here.
+        void this.thread.close();
+        this.thread = undefined;
+      }
+    }
+    if (!raw) {
+      fillModelInput(bgr, pixels, this.lookup, this.inputData);
+      const results = await this.session.run({ [contract.inputName]: this.inputTensor });
+      raw = results[contract.outputName].data as Float32Array;
+    }
     decodeOutput(raw, contract.output, this.probability.length, this.probability);
     return this.probability;
   }
 
+  /** Whether inferences run on a thread of their own. */
+  get threaded(): boolean {
+    return this.thread !== undefined;
+  }
+
   async close(): Promise<void> {
+    await this.thread?.close();
+    this.thread = undefined;
     await this.session.release();
+  }
+
+  private async startThread(path: string, threads: number): Promise<void> {
+    const { contract } = this;
+    const planes = contract.output === 'two-class-logits' ? 2 : 1;
+    this.thread = await ModelThread.start({
+      path,
+      sessionOptions: sessionOptions(this.provider, threads),
+      inputName: contract.inputName,
+      outputName: contract.outputName,
+      inputShape: [1, 3, contract.inputHeight, contract.inputWidth],
+      outputLength: planes * contract.outputWidth * contract.outputHeight,
+    });
   }
 }
 

@@ -15,7 +15,7 @@ export interface TemporalSmootherOptions {
   motionDelta: number;
 }
 
-export const DEFAULT_SMOOTHING: TemporalSmootherOptions = { minWeight: 0.2, motionDelta: 0.5 };
+export const DEFAULT_SMOOTHING: TemporalSmootherOptions = { minWeight: 0.12, motionDelta: 0.5 };
 
 export class TemporalSmoother {
   private readonly smoothed: Float32Array;

@@ -231,6 +231,59 @@ describe('models that cannot be used', () => {
   });
 });
 
+describe("the live path's model thread and threshold", () => {
+  const LANDSCAPE_MODEL = join(DEFAULT_MODELS_DIR, 'selfie-landscape.onnx');
+  // The astronaut on a grey 1280x720 frame, at the landscape model's input size (BGR bytes).
+  const frame = new cv.Mat(720, 1280, cv.CV_8UC3, [128, 128, 128]);
+  cv.imread(ASTRONAUT).resize(720, 720).copyTo(frame.getRegion(new cv.Rect(280, 0, 720, 720)));
+  const input = frame.resize(144, 256, 0, 0, cv.INTER_AREA).getData();
+
+  it('runs inferences on a thread of their own, with the same result as on the calling thread', async () => {
+    const here = await OnnxModel.open({ path: LANDSCAPE_MODEL, device: 'cpu', bundled: true });
+    const threaded = await OnnxModel.open({ path: LANDSCAPE_MODEL, device: 'cpu', bundled: true, ownThread: true });
+    try {
+      expect(here.threaded).toBe(false);
+      expect(threaded.threaded).toBe(true);
+      const expected = Float32Array.from(await here.run(input));
+      const got = await threaded.run(input);
+      expect(got.length).toBe(144 * 256);
+      let largest = 0;
+      for (let i = 0; i < got.length; i++) largest = Math.max(largest, Math.abs(got[i] - expected[i]));
+      expect(largest).toBeLessThan(1e-6);
+      expect(expected.filter((p) => p > 0.9).length).toBeGreaterThan(2000);
+    } finally {
+      await here.close();
+      await threaded.close();
+    }
+  });
+
+  it('goes on on the calling thread when the model thread is gone', async () => {
+    const threaded = await OnnxModel.open({ path: LANDSCAPE_MODEL, device: 'cpu', bundled: true, ownThread: true });
+    try {
+      const expected = Float32Array.from(await threaded.run(input));
+      // The thread ends as if it had crashed: the next run notices and runs the model here.
+      await (threaded as unknown as { thread: { close(): Promise<void> } }).thread.close();
+      const got = await threaded.run(input);
+      expect(threaded.threaded).toBe(false);
+      expect(Array.from(got)).toEqual(Array.from(expected));
+    } finally {
+      await threaded.close();
+    }
+  });
+
+  it('puts the live edge at 0.45 unless told otherwise; the photo mode at 0.5', async () => {
+    const masks: Record<string, Mat> = {};
+    for (const threshold of [undefined, 0.45, 0.5]) {
+      const video = await createSegmenter({ mode: 'video', device: 'cpu', frameSize: { width: 1280, height: 720 }, threshold });
+      masks[String(threshold)] = await video.segment(new FrameImage(frame));
+      await video.close();
+    }
+    const person = (mask: Mat) => mask.threshold(127, 255, cv.THRESH_BINARY).countNonZero();
+    expect(masks.undefined.absdiff(masks['0.45']).countNonZero()).toBe(0);
+    expect(person(masks['0.45'])).toBeGreaterThan(person(masks['0.5']));
+  });
+});
+
 describe('options and devices', () => {
   it.skipIf(appleSilicon)('DEVICE_UNAVAILABLE for --device coreml off Apple Silicon', async () => {
     await expectFailure(() => createSegmenter({ device: 'coreml' }), 'DEVICE_UNAVAILABLE', /CoreML is not available on/);

@@ -93,6 +93,47 @@ describe('Compositor on the demo scene, with its true person mask', () => {
     expect(compositor.composite(new FrameImage(image), mask) === second).toBe(false);
   });
 
+  it("prepare: lays the blurred background before the mask from the last frame's mask; the person stays exact", () => {
+    const compositor = new Compositor({ kind: 'blur', strength: 0.5 });
+    const first = new FrameImage(image);
+    // Nothing to prepare from before a frame was composited.
+    compositor.prepare(first);
+    const unprepared = Buffer.from(compositor.composite(first, mask));
+    const next = new FrameImage(image.copy());
+    compositor.prepare(next);
+    const prepared = compositor.composite(next, mask);
+    expect(differingPixels(prepared, image, person)).toBe(0);
+    // The same frame and mask: only the person's margin for motion changes which pixels feed the blur, so far from
+    // the person the background is the same to a level or two.
+    let largest = 0;
+    for (const i of background) for (let c = 0; c < 3; c++) largest = Math.max(largest, Math.abs(prepared[i * 4 + c] - unprepared[i * 4 + c]));
+    expect(largest).toBeLessThanOrEqual(2);
+    expect(sharpness(bgraToBgr(prepared, 1280, 720), background)).toBeLessThan(sharpness(image, background) / 5);
+
+    // The blur really comes from the mask before: after a frame whose mask was empty, the person's colours are
+    // averaged into the background beside them.
+    const empty = new cv.Mat(720, 1280, cv.CV_8UC1, 0);
+    compositor.composite(new FrameImage(image), empty);
+    const afterEmpty = new FrameImage(image.copy());
+    compositor.prepare(afterEmpty);
+    const bled = compositor.composite(afterEmpty, mask);
+    let bleed = 0;
+    for (const i of region(mask, 'background', 12)) for (let c = 0; c < 3; c++) bleed = Math.max(bleed, Math.abs(bled[i * 4 + c] - unprepared[i * 4 + c]));
+    expect(bleed).toBeGreaterThan(10);
+  });
+
+  it('prepare, then another effect: the frame gets the effect in force when it is composited', () => {
+    const compositor = new Compositor({ kind: 'blur', strength: 0.5 });
+    compositor.composite(new FrameImage(image), mask);
+    const frame = new FrameImage(image);
+    compositor.prepare(frame);
+    const picture = cv.imread(SPACE);
+    compositor.setEffect({ kind: 'replace', image: picture });
+    const out = compositor.composite(frame, mask);
+    expect(differingPixels(out, coverImage(picture, 1280, 720), background)).toBe(0);
+    expect(differingPixels(out, image, person)).toBe(0);
+  });
+
   it('refuses a missing mask or one of another size', () => {
     const compositor = new Compositor({ kind: 'blur', strength: 0.5 });
     expect(() => compositor.composite(new FrameImage(image))).toThrow(/needs a mask/);

@@ -2,8 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { decodeOutput } from '../../../src/segment/postprocess/decode-output.js';
 import { cv } from '../../../src/opencv.js';
 import { boxMean } from '../../../src/segment/postprocess/box-mean.js';
-import { GuidedRefiner } from '../../../src/segment/postprocess/guided-refiner.js';
-import { softMask, softMaskValue } from '../../../src/segment/postprocess/soft-mask.js';
+import { enlargedSoftMask, softMask, softMaskValue } from '../../../src/segment/postprocess/soft-mask.js';
 
 describe('decodeOutput', () => {
   it('clamps probabilities to 0..1', () => {
@@ -68,41 +67,50 @@ describe('boxMean', () => {
   });
 });
 
-describe('GuidedRefiner', () => {
-  // A 64x64 picture, dark left of column 37 and bright from it; a 16x16 model output whose edge is blurred
-  // over several of its pixels and sits at the wrong place (column 7.5 of 16 = picture column 32).
-  const size = 64;
+describe('enlargedSoftMask', () => {
+  // A 16-wide probability row rising from 0 to 1 across columns 4..12, to be enlarged 4x to 64 columns.
   const low = 16;
-  const guideFull = new cv.Mat(size, size, cv.CV_8UC1, 30);
-  guideFull.getRegion(new cv.Rect(37, 0, size - 37, size)).setTo(220);
-  const guideLow = guideFull.resize(low, low, 0, 0, cv.INTER_AREA).convertTo(cv.CV_32F, 1 / 255);
-  const ramp = Float32Array.from({ length: low * low }, (_, i) => 1 / (1 + Math.exp(-((i % low) - 7.5) / 1.2)));
+  const size = 64;
+  const ramp = Float32Array.from({ length: low * low }, (_, i) => Math.min(1, Math.max(0, ((i % low) - 4) / 8)));
   const prob = new cv.Mat(Buffer.from(ramp.buffer), low, low, cv.CV_32FC1);
   const row = (mask: InstanceType<typeof cv.Mat>) => Array.from(mask.getRegion(new cv.Rect(0, 20, size, 1)).copy().getData());
+  // Where bilinear enlargement (half-pixel centres) puts the probability `p` of this ramp, in output columns.
+  const columnOf = (p: number) => (4 + 8 * p + 0.5) * 4 - 0.5;
 
-  it("moves a blurred edge onto the picture's edge and makes it sharp", () => {
-    const mask = new GuidedRefiner({ radius: 2, eps: 2e-4 }).refine(guideLow, prob, guideFull, 0.5, 0.1);
-    expect([mask.cols, mask.rows, mask.type]).toEqual([size, size, cv.CV_8UC1]);
-    const values = row(mask);
-    expect(Math.max(...values.slice(0, 37))).toBeLessThan(128);
-    expect(Math.min(...values.slice(37))).toBeGreaterThanOrEqual(128);
-    expect(values.filter((v) => v > 10 && v < 245).length).toBeLessThanOrEqual(1);
-    // bilinear upscaling of the same output leaves the edge where the model put it, five pixels off
-    const bilinear = row(prob.resize(size, size, 0, 0, cv.INTER_LINEAR).convertTo(cv.CV_8U, 255 / 0.1, (-0.45 * 255) / 0.1));
-    expect(bilinear.findIndex((v) => v >= 128)).toBe(32);
+  it('puts the edge where the enlarged probability crosses the threshold, between grid pixels', () => {
+    for (const threshold of [0.35, 0.5, 0.6]) {
+      const mask = enlargedSoftMask(prob, size, size, threshold, 0.1);
+      expect([mask.cols, mask.rows, mask.type]).toEqual([size, size, cv.CV_8UC1]);
+      const values = row(mask);
+      for (let x = 1; x < size; x++) expect(values[x]).toBeGreaterThanOrEqual(values[x - 1]);
+      // The first column at or past the crossing is the first one at 128 or more.
+      expect(values.findIndex((v) => v >= 128)).toBe(Math.ceil(columnOf(threshold)));
+      // The ramp is 0.1 of probability wide: 0.8 grid pixels here, about 3 output pixels.
+      expect(values.filter((v) => v > 0 && v < 255).length).toBeLessThanOrEqual(4);
+    }
   });
 
-  it('leaves a flat picture with the smooth upscaled probability', () => {
-    const flat = new cv.Mat(size, size, cv.CV_8UC1, 128);
-    const mask = new GuidedRefiner({ radius: 2, eps: 2e-4 }).refine(new cv.Mat(low, low, cv.CV_32FC1, 128 / 255), prob, flat, 0.5, 0.5);
-    const values = row(mask);
-    for (let x = 1; x < size; x++) expect(values[x]).toBeGreaterThanOrEqual(values[x - 1]);
-    const crossing = values.findIndex((v) => v >= 128);
-    expect(crossing).toBe(32);
+  it('gives a hard edge without softness, at the same place', () => {
+    const values = row(enlargedSoftMask(prob, size, size, 0.35, 0));
+    expect(new Set(values)).toEqual(new Set([0, 255]));
+    expect(values.findIndex((v) => v === 255)).toBe(Math.ceil(columnOf(0.35)));
   });
 
-  it('gives a hard edge without softness', () => {
-    const mask = new GuidedRefiner({ radius: 2, eps: 2e-4 }).refine(guideLow, prob, guideFull, 0.5, 0);
-    expect(new Set(mask.getData())).toEqual(new Set([0, 255]));
+  it('grows the person by whole pixels after the ramp, flat areas beside it staying out', () => {
+    const grown = row(enlargedSoftMask(prob, size, size, 0.5, 0, 2));
+    expect(grown.findIndex((v) => v === 255)).toBe(Math.ceil(columnOf(0.5)) - 2);
+    // A plateau of 0.4 beside a person (0.9): at 0.5 plus 2 pixels of growth only 2 columns of it join the person,
+    // where a threshold of 0.35 takes all of it.
+    const plateau = Float32Array.from({ length: low * low }, (_, i) => (i % low < 8 ? 0.4 : 0.9));
+    const plane = new cv.Mat(Buffer.from(plateau.buffer), low, low, cv.CV_32FC1);
+    const person = (values: number[]) => values.filter((v) => v >= 128).length;
+    const atHalf = person(row(enlargedSoftMask(plane, size, size, 0.5, 0)));
+    expect(person(row(enlargedSoftMask(plane, size, size, 0.5, 0, 2)))).toBe(atHalf + 2);
+    expect(person(row(enlargedSoftMask(plane, size, size, 0.35, 0)))).toBe(size);
+  });
+
+  it('ramps a plane already at the size without enlarging it', () => {
+    const values = row(enlargedSoftMask(prob, low, low, 0.5, 0.1).resize(size, size, 0, 0, cv.INTER_NEAREST));
+    expect(values.findIndex((v) => v >= 128)).toBe(8 * 4);
   });
 });

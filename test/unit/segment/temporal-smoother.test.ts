@@ -16,10 +16,11 @@ describe('TemporalSmoother', () => {
   });
 
   it('steadies a pixel flickering around the threshold', () => {
-    const flicker = Array.from({ length: 30 }, (_, i) => (i % 2 ? 0.62 : 0.38));
-    const out = run(flicker).slice(10);
+    const flicker = Array.from({ length: 40 }, (_, i) => (i % 2 ? 0.62 : 0.38));
+    // Once settled (the filter starts from the first value, 0.38, and drifts to the middle over ~15 frames).
+    const out = run(flicker).slice(20);
     const swing = Math.max(...out) - Math.min(...out);
-    expect(swing).toBeLessThan(0.24 / 6);
+    expect(swing).toBeLessThan(0.24 / 8);
     expect(Math.abs(out[out.length - 1] - 0.5)).toBeLessThan(0.03);
   });
 
