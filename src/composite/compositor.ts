@@ -75,12 +75,7 @@ export class Compositor {
     const { effect, planes } = this;
     if (effect.kind !== 'blur' || !this.maskKept || planes?.width !== frame.width || planes.height !== frame.height) return;
     const { width, height } = frame;
-    const prepared = this.prepared.get(frame);
-    this.prepared.delete(frame);
-    // Prepared for a blur that is still in force: the background is already in place.
-    const ready = prepared !== undefined && effect.kind === 'blur' && prepared.length === width * height * 4;
-    if (prepared && !ready) this.recycle(prepared);
-    const out = ready ? prepared : this.outputBuffer(width * height * 4);
+    const out = this.outputBuffer(width * height * 4);
     withScratch((track) => {
       const blurred = track(track(shrunkMaskedBlur(frame, planes.mask.mat, effect.strength, PREVIOUS_MASK_GROWTH)).cvtColor(cv.COLOR_BGR2BGRA));
       track(blurred.resize(height, width, 0, 0, cv.INTER_LINEAR)).copyTo(track(new cv.Mat(height, width, cv.CV_8UC4, out)));

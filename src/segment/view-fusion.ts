@@ -65,21 +65,6 @@ export class ViewFusion {
     const newest = slot.prob;
     const others = slots.filter((other) => other.valid && other !== slot);
     const inverseLimit = 1 / this.options.matchLimit;
-    if (others.length === 1) {
-      // The default cycle of two: one pass, no sums kept (these planes are read and written every frame, and
-      // on a busy machine the passes over memory are what costs).
-      const [other] = others;
-      const gain = exposureGain(brightness, other.brightness, slot.meanBrightness, other.meanBrightness, this.options.matchLimit);
-      const otherProb = other.prob;
-      const otherBrightness = other.brightness;
-      for (let i = 0; i < pixels; i++) {
-        const difference = brightness[i] - gain * otherBrightness[i];
-        const closeness = 1 - (difference < 0 ? -difference : difference) * inverseLimit;
-        const weight = closeness > 0 ? closeness * closeness : 0;
-        fused[i] = (newest[i] + weight * otherProb[i]) / (1 + weight);
-      }
-      return fused;
-    }
     sum.set(newest);
     weightSum.fill(1);
     for (const other of others) {
