@@ -17,12 +17,20 @@ interface WorkPlanes {
   height: number;
   foreground: SharedPlane;
   mask: SharedPlane;
+  /** Whether `mask` holds a composited frame's mask yet (prepare() blurs the next frame with it). */
+  hasMask: boolean;
   /** The replacement image, scaled to cover the frame, as BGRA. */
   cover?: Mat;
 }
 
 /** Output buffers kept for reuse: one being written, one waiting for the sink, one spare. */
 const MAX_SPARE_OUTPUTS = 3;
+
+/**
+ * The mask prepare() blurs with comes from the frame before: the person is widened by this many pixels of the
+ * blur's reduced size (8 frame pixels each at 720p) so that where they moved to still counts as person.
+ */
+const PREVIOUS_MASK_GROWTH = 1;
 
 /**
  * Applies the effect in force to frames: (frame, mask) → BGRA pixels, ready to hand to a sink. The blend is written
@@ -32,19 +40,11 @@ const MAX_SPARE_OUTPUTS = 3;
  * per 720p frame would make V8 run a full garbage collection every few frames (it counts that memory against
  * its heap), each one a stall. The replacement image is scaled once per frame size.
  */
-/**
- * The mask prepare() blurs with comes from the frame before: the person is widened by this many pixels of the
- * blur's reduced size (8 frame pixels each at 720p) so that where they moved to still counts as person.
- */
-const PREVIOUS_MASK_GROWTH = 1;
-
 export class Compositor {
   private planes: WorkPlanes | undefined;
   private readonly spareOutputs: Buffer[] = [];
   /** Output buffers prepare() has laid the blurred background into, by frame. */
   private readonly prepared = new WeakMap<FrameImage, Buffer>();
-  /** Whether planes.mask holds a composited frame's mask (prepare() blurs with it). */
-  private maskKept = false;
 
   constructor(private currentEffect: Effect) {}
 
@@ -57,7 +57,6 @@ export class Compositor {
     this.currentEffect = effect;
     // The replacement image was scaled for the previous effect.
     this.planes = undefined;
-    this.maskKept = false;
   }
 
   /** Whether frames need a person mask now (every effect but 'none'). */
@@ -73,13 +72,9 @@ export class Compositor {
    */
   prepare(frame: FrameImage): void {
     const { effect, planes } = this;
-    if (effect.kind !== 'blur' || !this.maskKept || planes?.width !== frame.width || planes.height !== frame.height) return;
-    const { width, height } = frame;
-    const out = this.outputBuffer(width * height * 4);
-    withScratch((track) => {
-      const blurred = track(track(shrunkMaskedBlur(frame, planes.mask.mat, effect.strength, PREVIOUS_MASK_GROWTH)).cvtColor(cv.COLOR_BGR2BGRA));
-      track(blurred.resize(height, width, 0, 0, cv.INTER_LINEAR)).copyTo(track(new cv.Mat(height, width, cv.CV_8UC4, out)));
-    });
+    if (effect.kind !== 'blur' || !planes?.hasMask || planes.width !== frame.width || planes.height !== frame.height) return;
+    const out = this.outputBuffer(frame.width * frame.height * 4);
+    withScratch((track) => layBlurredBackground(frame, planes.mask.mat, effect.strength, PREVIOUS_MASK_GROWTH, track(new cv.Mat(frame.height, frame.width, cv.CV_8UC4, out))));
     this.prepared.set(frame, out);
   }
 
@@ -110,16 +105,12 @@ export class Compositor {
       }
       const planes = this.planesFor(width, height);
       if (planes.cover) planes.cover.copyTo(outMat);
-      else if (effect.kind === 'blur' && !ready) {
-        // Converted to BGRA while still small, then enlarged: a quarter of the work of converting it full size.
-        const blurred = track(track(shrunkMaskedBlur(frame, mask, effect.strength)).cvtColor(cv.COLOR_BGR2BGRA));
-        track(blurred.resize(height, width, 0, 0, cv.INTER_LINEAR)).copyTo(outMat);
-      }
+      else if (effect.kind === 'blur' && !ready) layBlurredBackground(frame, mask, effect.strength, 0, outMat);
       const inside = track(mask.threshold(254, 255, cv.THRESH_BINARY));
       track(image.cvtColor(cv.COLOR_BGR2BGRA)).copyTo(outMat, inside);
       image.copyTo(planes.foreground.mat);
       mask.copyTo(planes.mask.mat);
-      this.maskKept = true;
+      planes.hasMask = true;
       blendEdges(out, planes.foreground.pixels, planes.mask.pixels);
     });
     return out;
@@ -140,16 +131,27 @@ export class Compositor {
   private planesFor(width: number, height: number): WorkPlanes {
     if (this.planes?.width === width && this.planes.height === height) return this.planes;
     const { effect } = this;
-    this.maskKept = false;
     this.planes = {
       width,
       height,
       foreground: sharedPlane(width, height, cv.CV_8UC3, 3),
       mask: sharedPlane(width, height, cv.CV_8UC1, 1),
+      hasMask: false,
       cover: effect.kind === 'replace' ? coverImage(effect.image, width, height).cvtColor(cv.COLOR_BGR2BGRA) : undefined,
     };
     return this.planes;
   }
+}
+
+/**
+ * Writes `frame`'s masked blur, enlarged, into `outMat` (BGRA, frame size); `growMask` as shrunkMaskedBlur takes it.
+ * Converted to BGRA while still small, then enlarged: a quarter of the work of converting it full size.
+ */
+function layBlurredBackground(frame: FrameImage, mask: Mat, strength: number, growMask: number, outMat: Mat): void {
+  withScratch((track) => {
+    const blurred = track(track(shrunkMaskedBlur(frame, mask, strength, growMask)).cvtColor(cv.COLOR_BGR2BGRA));
+    track(blurred.resize(frame.height, frame.width, 0, 0, cv.INTER_LINEAR)).copyTo(outMat);
+  });
 }
 
 function sharedPlane(width: number, height: number, type: number, channels: number): SharedPlane {
