@@ -1,48 +1,62 @@
 /**
- * The model's own thread (see ModelThread in onnx-session.ts): a second session of the same model, which runs
- * inferences asked for by the main thread. Input and output travel through shared memory; messages only say
- * "run" and "done".
+ * The live path's grid thread (see GridThread in grid-thread.ts): a session of the model of its own and the grid
+ * work after it (live-grid.ts), on frames the main thread fills into shared memory. Messages only say "frame",
+ * "reset" and "done". No OpenCV here: loading it in a worker thread breaks the main thread's Mat type checks.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import ort from 'onnxruntime-node';
+import { LiveGrid, type VideoViews } from './live-grid.js';
+import type { ModelContract } from './model-contract.js';
+import { sessionRunner } from './onnx-session.js';
 
-export interface ModelThreadSetup {
+export interface GridThreadSetup {
   path: string;
   sessionOptions: ort.InferenceSession.SessionOptions;
-  inputName: string;
-  outputName: string;
-  inputShape: number[];
-  /** Float32 input, filled by the main thread before each run. */
-  input: SharedArrayBuffer;
-  /** Float32 raw output, written here after each run. */
-  output: SharedArrayBuffer;
+  contract: ModelContract;
+  views: VideoViews;
+  /** The frame at the model's input size, 8-bit BGR, filled by the main thread before each frame. */
+  small: SharedArrayBuffer;
+  /** The frame's brightness on the grid, Float32. */
+  brightness: SharedArrayBuffer;
+  /** The frame's colours on the grid, 8-bit BGR. */
+  colours: SharedArrayBuffer;
+  /** The smoothed probability on the grid, Float32, written here after each frame. */
+  prob: SharedArrayBuffer;
 }
 
-export type ModelThreadReply = { kind: 'ready' } | { kind: 'done' } | { kind: 'failed'; message: string };
+export type GridThreadRequest = 'frame' | 'reset';
 
-async function serve(setup: ModelThreadSetup): Promise<void> {
+export type GridThreadReply = { kind: 'ready' } | { kind: 'done'; inferences: number } | { kind: 'failed'; message: string };
+
+async function serve(setup: GridThreadSetup): Promise<void> {
   const port = parentPort;
   if (!port) return;
+  const { contract } = setup;
   const session = await ort.InferenceSession.create(setup.path, setup.sessionOptions);
-  // onnxruntime refuses tensors over shared memory: the input is copied into this thread's own array first.
-  const shared = new Float32Array(setup.input);
-  const own = new Float32Array(shared.length);
-  const tensor = new ort.Tensor('float32', own, setup.inputShape);
-  const output = new Float32Array(setup.output);
-  // The only message is 'run'; the main thread ends this thread with terminate().
-  port.on('message', () => {
-    own.set(shared);
-    session
-      .run({ [setup.inputName]: tensor })
-      .then((results) => {
-        output.set((results[setup.outputName].data as Float32Array).subarray(0, output.length));
-        port.postMessage({ kind: 'done' } satisfies ModelThreadReply);
-      })
-      .catch((error: unknown) => port.postMessage({ kind: 'failed', message: error instanceof Error ? error.message : String(error) } satisfies ModelThreadReply));
+  const runModel = sessionRunner(session, contract);
+  const grid = new LiveGrid({ width: contract.inputWidth, height: contract.inputHeight }, { width: contract.outputWidth, height: contract.outputHeight }, setup.views);
+  const frame = { small: new Uint8Array(setup.small), brightness: new Float32Array(setup.brightness), colours: new Uint8Array(setup.colours) };
+  const prob = new Float32Array(setup.prob);
+  // Requests are handled one after the other, so a reset posted after a frame waits for it.
+  let queue = Promise.resolve();
+  port.on('message', (request: GridThreadRequest) => {
+    queue = queue.then(async () => {
+      if (request === 'reset') {
+        grid.reset();
+        return;
+      }
+      try {
+        const result = await grid.frame(frame, runModel);
+        prob.set(result.prob);
+        port.postMessage({ kind: 'done', inferences: result.inferences } satisfies GridThreadReply);
+      } catch (error) {
+        port.postMessage({ kind: 'failed', message: error instanceof Error ? error.message : String(error) } satisfies GridThreadReply);
+      }
+    });
   });
-  port.postMessage({ kind: 'ready' } satisfies ModelThreadReply);
+  port.postMessage({ kind: 'ready' } satisfies GridThreadReply);
 }
 
-serve(workerData as ModelThreadSetup).catch((error: unknown) =>
-  parentPort?.postMessage({ kind: 'failed', message: error instanceof Error ? error.message : String(error) } satisfies ModelThreadReply),
+serve(workerData as GridThreadSetup).catch((error: unknown) =>
+  parentPort?.postMessage({ kind: 'failed', message: error instanceof Error ? error.message : String(error) } satisfies GridThreadReply),
 );
