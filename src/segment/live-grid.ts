@@ -6,6 +6,7 @@
  * main thread when that thread cannot run.
  */
 import { BackgroundModel } from './background-model.js';
+import { GridMotion } from './grid-motion.js';
 import type { Size } from './preprocess.js';
 import { TemporalSmoother } from './temporal-smoother.js';
 import { type VideoView, videoViewCycle } from './video-views.js';
@@ -39,6 +40,11 @@ export class LiveGrid {
   private readonly mirroredInput: Uint8Array;
   private readonly mirroredOutput: Float32Array;
   private frameIndex = 0;
+  /** The camera's motion from frame to frame, and what it is judged from: the last frame's brightness and result. */
+  private readonly motion: GridMotion | undefined;
+  private readonly lastBrightness: Float32Array;
+  private readonly lastProb: Float32Array;
+  private hasLast = false;
 
   constructor(
     private readonly input: Size,
@@ -52,6 +58,9 @@ export class LiveGrid {
     this.smoother = new TemporalSmoother(pixels);
     this.mirroredInput = new Uint8Array(input.width * input.height * 3);
     this.mirroredOutput = new Float32Array(pixels);
+    if (views === 'cycle') this.motion = new GridMotion(grid.width, grid.height);
+    this.lastBrightness = new Float32Array(pixels);
+    this.lastProb = new Float32Array(pixels);
   }
 
   /**
@@ -62,6 +71,14 @@ export class LiveGrid {
   async frame(frame: GridFrame, runModel: RunModel): Promise<{ prob: Float32Array; inferences: number }> {
     const { cycle, fusion, input, grid } = this;
     const indices = fusion.empty ? cycle.map((_, index) => index) : [this.frameIndex++ % cycle.length];
+    if (this.motion && this.hasLast) {
+      // A moving camera: what the views of earlier frames saw is moved to where it now lies before fusing.
+      const moved = this.motion.estimate(this.lastBrightness, frame.brightness, this.lastProb);
+      if (moved) {
+        fusion.follow(moved);
+        this.smoother.follow(moved, grid.width, grid.height);
+      }
+    }
     let prob = fusion.fused;
     for (const index of indices) {
       if (!cycle[index].flip) {
@@ -75,11 +92,15 @@ export class LiveGrid {
     }
     this.background?.apply(frame.colours, prob);
     this.smoother.update(prob);
+    this.lastBrightness.set(frame.brightness);
+    this.lastProb.set(prob);
+    this.hasLast = true;
     return { prob, inferences: indices.length };
   }
 
   /** Forgets the views, the background and the smoothing (a new scene or camera). */
   reset(): void {
+    this.hasLast = false;
     this.fusion.reset();
     this.background?.reset();
     this.smoother.reset();

@@ -8,6 +8,8 @@
  *   lowest weight, so flicker is damped rather than followed.
  * Runs at the model's output resolution (~37k values): a few hundredths of a millisecond.
  */
+import { followMotion, type Motion } from './grid-motion.js';
+
 export interface TemporalSmootherOptions {
   /** Weight of the new value for flicker: lower steadies more. */
   minWeight: number;
@@ -21,6 +23,8 @@ export class TemporalSmoother {
   private readonly smoothed: Float32Array;
   private readonly previous: Float32Array;
   private primed = false;
+  /** For follow(), made on first use: a still camera never needs it. */
+  private scratch: Float32Array | undefined;
 
   constructor(
     readonly pixels: number,
@@ -52,6 +56,14 @@ export class TemporalSmoother {
       smoothed[i] = result;
       prob[i] = result;
     }
+  }
+
+  /** Moves what it remembers to where the picture now is (grid-motion.ts), so a moving camera does not make it lag. */
+  follow(motion: Motion, width: number, height: number): void {
+    if (!this.primed) return;
+    this.scratch ??= new Float32Array(this.pixels);
+    followMotion(this.smoothed, this.scratch, width, height, motion);
+    followMotion(this.previous, this.scratch, width, height, motion);
   }
 
   reset(): void {

@@ -7,6 +7,8 @@
  * Everything works on one grid covering the frame (the model's output size): per frame a few passes over ~37k
  * values.
  */
+import { followMotion, type Motion } from './grid-motion.js';
+
 export interface ViewFusionOptions {
   /**
    * Brightness difference (0..1) at which an older view stops counting at a pixel; below it the weight falls
@@ -27,6 +29,8 @@ interface Slot {
 export class ViewFusion {
   private readonly slots: Slot[];
   private readonly sum: Float32Array;
+  /** Scratch for follow(). */
+  private readonly moved: Float32Array;
   private readonly weightSum: Float32Array;
   readonly fused: Float32Array;
 
@@ -44,6 +48,7 @@ export class ViewFusion {
       meanBrightness: 0,
     }));
     this.sum = new Float32Array(pixels);
+    this.moved = new Float32Array(pixels);
     this.weightSum = new Float32Array(pixels);
     this.fused = new Float32Array(pixels);
   }
@@ -82,6 +87,15 @@ export class ViewFusion {
     }
     for (let i = 0; i < pixels; i++) fused[i] = sum[i] / weightSum[i];
     return fused;
+  }
+
+  /** Moves every view kept so far, with the brightness it was seen at, to where the picture now is (grid-motion.ts). */
+  follow(motion: Motion): void {
+    for (const slot of this.slots) {
+      if (!slot.valid) continue;
+      followMotion(slot.prob, this.moved, this.width, this.height, motion);
+      followMotion(slot.brightness, this.moved, this.width, this.height, motion);
+    }
   }
 
   /** Whether no view has been added since the start or the last reset. */
