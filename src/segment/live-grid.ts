@@ -75,7 +75,7 @@ export class LiveGrid {
       // A moving camera: what the views of earlier frames saw is moved to where it now lies before fusing.
       const moved = this.motion.estimate(this.lastBrightness, frame.brightness, this.lastProb);
       if (moved) {
-        fusion.follow(moved);
+        fusion.follow(moved, indices[0]);
         this.smoother.follow(moved, grid.width, grid.height);
       }
     }

@@ -8,7 +8,7 @@
  *   lowest weight, so flicker is damped rather than followed.
  * Runs at the model's output resolution (~37k values): a few hundredths of a millisecond.
  */
-import { followMotion, type Motion } from './grid-motion.js';
+import { type Motion, warpPlanes } from './grid-motion.js';
 
 export interface TemporalSmootherOptions {
   /** Weight of the new value for flicker: lower steadies more. */
@@ -20,11 +20,11 @@ export interface TemporalSmootherOptions {
 export const DEFAULT_SMOOTHING: TemporalSmootherOptions = { minWeight: 0.12, motionDelta: 0.5 };
 
 export class TemporalSmoother {
-  private readonly smoothed: Float32Array;
-  private readonly previous: Float32Array;
+  private smoothed: Float32Array;
+  private previous: Float32Array;
   private primed = false;
-  /** For follow(), made on first use: a still camera never needs it. */
-  private scratch: Float32Array | undefined;
+  /** Planes follow() resamples into, then swaps with the memories; made on first use: a still camera never needs them. */
+  private moved: [Float32Array, Float32Array] | undefined;
 
   constructor(
     readonly pixels: number,
@@ -61,9 +61,11 @@ export class TemporalSmoother {
   /** Moves what it remembers to where the picture now is (grid-motion.ts), so a moving camera does not make it lag. */
   follow(motion: Motion, width: number, height: number): void {
     if (!this.primed) return;
-    this.scratch ??= new Float32Array(this.pixels);
-    followMotion(this.smoothed, this.scratch, width, height, motion);
-    followMotion(this.previous, this.scratch, width, height, motion);
+    const [smoothed, previous] = (this.moved ??= [new Float32Array(this.pixels), new Float32Array(this.pixels)]);
+    warpPlanes(this.smoothed, this.previous, smoothed, previous, width, height, motion);
+    this.moved = [this.smoothed, this.previous];
+    this.smoothed = smoothed;
+    this.previous = previous;
   }
 
   reset(): void {

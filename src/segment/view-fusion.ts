@@ -7,7 +7,7 @@
  * Everything works on one grid covering the frame (the model's output size): per frame a few passes over ~37k
  * values.
  */
-import { followMotion, type Motion } from './grid-motion.js';
+import { type Motion, warpPlanes } from './grid-motion.js';
 
 export interface ViewFusionOptions {
   /**
@@ -29,8 +29,8 @@ interface Slot {
 export class ViewFusion {
   private readonly slots: Slot[];
   private readonly sum: Float32Array;
-  /** Scratch for follow(). */
-  private readonly moved: Float32Array;
+  /** Planes follow() resamples into, then swaps with a view's. */
+  private moved: { prob: Float32Array; brightness: Float32Array };
   private readonly weightSum: Float32Array;
   readonly fused: Float32Array;
 
@@ -48,7 +48,7 @@ export class ViewFusion {
       meanBrightness: 0,
     }));
     this.sum = new Float32Array(pixels);
-    this.moved = new Float32Array(pixels);
+    this.moved = { prob: new Float32Array(pixels), brightness: new Float32Array(pixels) };
     this.weightSum = new Float32Array(pixels);
     this.fused = new Float32Array(pixels);
   }
@@ -89,12 +89,18 @@ export class ViewFusion {
     return fused;
   }
 
-  /** Moves every view kept so far, with the brightness it was seen at, to where the picture now is (grid-motion.ts). */
-  follow(motion: Motion): void {
-    for (const slot of this.slots) {
-      if (!slot.valid) continue;
-      followMotion(slot.prob, this.moved, this.width, this.height, motion);
-      followMotion(slot.brightness, this.moved, this.width, this.height, motion);
+  /**
+   * Moves the views kept so far, with the brightness each was seen at, to where the picture now is (grid-motion.ts);
+   * all but view `replaced`, which the next add() replaces anyway.
+   */
+  follow(motion: Motion, replaced: number): void {
+    for (const [index, slot] of this.slots.entries()) {
+      if (!slot.valid || index === replaced) continue;
+      const { prob, brightness } = this.moved;
+      warpPlanes(slot.prob, slot.brightness, prob, brightness, this.width, this.height, motion);
+      this.moved = { prob: slot.prob, brightness: slot.brightness };
+      slot.prob = prob;
+      slot.brightness = brightness;
     }
   }
 

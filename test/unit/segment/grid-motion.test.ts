@@ -96,7 +96,7 @@ describe('ViewFusion.follow', () => {
     // The person's edge at x = 12 before the pan, at x = 14 after it: the camera panned 2 px to the left.
     const fusion = new ViewFusion(width, height, 2);
     fusion.add(0, plane((x) => (x < 12 ? 1 : 0)), plane(texture));
-    fusion.follow(Float64Array.from([0, 0, -2, 0, 0, 0]));
+    fusion.follow(Float64Array.from([0, 0, -2, 0, 0, 0]), 1);
     const fused = fusion.add(1, plane((x) => (x < 14 ? 0.8 : 0)), plane((x) => texture(x - 2)));
     // Both views agree on the edge, and the earlier one counts (1 and 0.8 average to 0.9) on both sides of it.
     expect(fused[13]).toBeCloseTo(0.9, 5);
