@@ -30,8 +30,8 @@ export interface GridMotionOptions {
 
 export const DEFAULT_GRID_MOTION: GridMotionOptions = { iterations: 3, stillBelowPx: 0.5, keepBelowShare: 0.8, stillBelowDifference: 2e-5 };
 
-/** Estimates from pixels on every STEP-th row and column: 2,200 of the 256x144 grid, plenty for six numbers. */
-const STEP = 4;
+/** Estimates from pixels on every STEP-th row and column: 576 of the 256x144 grid, plenty for six numbers. */
+const STEP = 8;
 
 export class GridMotion {
   /** The sampled pixels: index, and offset from the grid's centre. */
