@@ -1,9 +1,9 @@
 /**
- * The live path's work on the model's grid for one frame: this frame's view of the cycle through the model, the
- * views fused, the background model, the smoothing (video-views.ts, view-fusion.ts, background-model.ts,
- * temporal-smoother.ts). Plain JavaScript on small typed arrays, no OpenCV: it runs on the model's thread
- * (grid-thread.ts) right after the inference, while the main thread prepares the frame's background, and on the
- * main thread when that thread cannot run.
+ * The live path's work on the model's grid for one frame: the camera's motion followed, this frame's view of the
+ * cycle through the model, the views fused, the background model, the smoothing (grid-motion.ts, video-views.ts,
+ * view-fusion.ts, background-model.ts, temporal-smoother.ts). Plain JavaScript on small typed arrays, no OpenCV:
+ * it runs on the model's thread (grid-thread.ts) while the main thread prepares the frame's background, and on
+ * the main thread when that thread cannot run.
  */
 import { BackgroundModel } from './background-model.js';
 import { GridMotion } from './grid-motion.js';
