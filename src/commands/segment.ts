@@ -141,6 +141,9 @@ async function segmentVideo(video: string, argv: SegmentArgs): Promise<void> {
     threshold: argv.threshold,
     softness: argv.softness,
     frameSize,
+    // Nothing here overlaps with the model as the compositor does in `start`: the hand-over to a thread would only
+    // add to each frame. The masks are the same either way.
+    ownThread: false,
   });
   const print = (line: string) => process.stdout.write(`${line}\n`);
   print(`model: ${segmenter.description}`);

@@ -1,6 +1,6 @@
 import type { FrameImage } from '../frame-image.js';
 import { cv, type Mat, withScratch } from '../opencv.js';
-import { blendEdges } from './blend-edges.js';
+import { blendPerson } from './blend-person.js';
 import { coverImage } from './cover-image.js';
 import type { Effect } from './effect.js';
 import { shrunkMaskedBlur } from './masked-blur.js';
@@ -15,7 +15,6 @@ interface SharedPlane {
 interface WorkPlanes {
   width: number;
   height: number;
-  foreground: SharedPlane;
   mask: SharedPlane;
   /** Whether `mask` holds a composited frame's mask yet (prepare() blurs the next frame with it). */
   hasMask: boolean;
@@ -23,8 +22,19 @@ interface WorkPlanes {
   cover?: Mat;
 }
 
-/** Output buffers kept for reuse: one being written, one waiting for the sink, one spare. */
-const MAX_SPARE_OUTPUTS = 3;
+/**
+ * Frame-sized BGRA buffers kept for reuse: outputs (one being written, one waiting for the sink, one spare) and the
+ * frames' own BGRA copies made by prepare() (one a frame in flight).
+ */
+const MAX_SPARE_BUFFERS = 5;
+
+/** What prepare() did for a frame, for composite() to take over. */
+interface Prepared {
+  /** The frame as BGRA, which the person is copied and blended from. */
+  foreground: Buffer;
+  /** An output buffer that already holds the blurred background. */
+  output?: Buffer;
+}
 
 /**
  * The mask prepare() blurs with comes from the frame before: the person is widened by this many pixels of the
@@ -34,17 +44,17 @@ const PREVIOUS_MASK_GROWTH = 1;
 
 /**
  * Applies the effect in force to frames: (frame, mask) → BGRA pixels, ready to hand to a sink. The blend is written
- * straight into the output buffer: OpenCV lays down the background and then the fully-person pixels in bulk, and
- * a JavaScript pass mixes only the soft edge (blend-edges.ts). The edge pass reads buffers kept from frame to
- * frame, and output buffers come back through recycle() once the sink is done with them: a fresh 3.7 MB buffer
- * per 720p frame would make V8 run a full garbage collection every few frames (it counts that memory against
- * its heap), each one a stall. The replacement image is scaled once per frame size.
+ * straight into the output buffer: OpenCV lays down the background, then one JavaScript pass over the mask copies
+ * the person in runs and mixes the soft edge (blend-person.ts) from the frame's own BGRA copy. Frame-sized buffers
+ * are reused: output buffers come back through recycle() once the sink is done with them, the BGRA copies once
+ * blended. A fresh 3.7 MB buffer per 720p frame would make V8 run a full garbage collection every few frames (it
+ * counts that memory against its heap), each one a stall. The replacement image is scaled once per frame size.
  */
 export class Compositor {
   private planes: WorkPlanes | undefined;
-  private readonly spareOutputs: Buffer[] = [];
-  /** Output buffers prepare() has laid the blurred background into, by frame. */
-  private readonly prepared = new WeakMap<FrameImage, Buffer>();
+  private readonly spareBuffers: Buffer[] = [];
+  /** What prepare() made for a frame, by frame. */
+  private readonly prepared = new WeakMap<FrameImage, Prepared>();
 
   constructor(private currentEffect: Effect) {}
 
@@ -65,17 +75,22 @@ export class Compositor {
   }
 
   /**
-   * Lays `frame`'s blurred background into an output buffer before its mask exists, from the last composited
-   * frame's mask (widened a little for motion): the live path calls it while the model runs on its own thread, so
-   * the blur costs the frame no time. composite() then only puts the person on top. Does nothing for other
-   * effects, for the first frame, or when the frame size changed; composite() then does all the work itself.
+   * Does the part of compositing `frame` that needs no mask of its own: the frame's BGRA copy, and for the blur its
+   * blurred background laid into an output buffer from the last composited frame's mask (widened a little for
+   * motion). The live path calls it while the model runs on its own thread, so that work costs the frame no time;
+   * composite() then only puts the person on top. Without it composite() does all the work itself.
    */
   prepare(frame: FrameImage): void {
     const { effect, planes } = this;
-    if (effect.kind !== 'blur' || !planes?.hasMask || planes.width !== frame.width || planes.height !== frame.height) return;
-    const out = this.outputBuffer(frame.width * frame.height * 4);
-    withScratch((track) => layBlurredBackground(frame, planes.mask.mat, effect.strength, PREVIOUS_MASK_GROWTH, track(new cv.Mat(frame.height, frame.width, cv.CV_8UC4, out))));
-    this.prepared.set(frame, out);
+    if (effect.kind === 'none') return;
+    const { width, height } = frame;
+    const prepared: Prepared = { foreground: this.bgraCopy(frame) };
+    if (effect.kind === 'blur' && planes?.hasMask && planes.width === width && planes.height === height) {
+      const output = this.spareBuffer(width * height * 4);
+      withScratch((track) => layBlurredBackground(frame, planes.mask.mat, effect.strength, PREVIOUS_MASK_GROWTH, track(bgraMat(output, width, height))));
+      prepared.output = output;
+    }
+    this.prepared.set(frame, prepared);
   }
 
   /**
@@ -93,39 +108,46 @@ export class Compositor {
     const prepared = this.prepared.get(frame);
     this.prepared.delete(frame);
     // Prepared for a blur that is still in force: the background is already in place.
-    const ready = prepared !== undefined && effect.kind === 'blur' && prepared.length === width * height * 4;
-    if (prepared && !ready) this.recycle(prepared);
-    const out = ready ? prepared : this.outputBuffer(width * height * 4);
+    const output = prepared?.output;
+    const ready = output !== undefined && effect.kind === 'blur' && output.length === width * height * 4;
+    if (output && !ready) this.recycle(output);
+    if (effect.kind === 'none' || !mask) {
+      // The frame as it is: its BGRA copy is the output.
+      return prepared?.foreground ?? this.bgraCopy(frame);
+    }
+    const out = ready ? output : this.spareBuffer(width * height * 4);
+    const foreground = prepared?.foreground ?? this.bgraCopy(frame);
     withScratch((track) => {
       // Wraps the output's memory without copying, so OpenCV writes straight into it.
-      const outMat = track(new cv.Mat(height, width, cv.CV_8UC4, out));
-      if (effect.kind === 'none' || !mask) {
-        track(image.cvtColor(cv.COLOR_BGR2BGRA)).copyTo(outMat);
-        return;
-      }
+      const outMat = track(bgraMat(out, width, height));
       const planes = this.planesFor(width, height);
       if (planes.cover) planes.cover.copyTo(outMat);
       else if (effect.kind === 'blur' && !ready) layBlurredBackground(frame, mask, effect.strength, 0, outMat);
-      const inside = track(mask.threshold(254, 255, cv.THRESH_BINARY));
-      track(image.cvtColor(cv.COLOR_BGR2BGRA)).copyTo(outMat, inside);
-      image.copyTo(planes.foreground.mat);
       mask.copyTo(planes.mask.mat);
       planes.hasMask = true;
-      blendEdges(out, planes.foreground.pixels, planes.mask.pixels);
+      blendPerson(out, foreground, planes.mask.pixels);
+      this.recycle(foreground);
     });
     return out;
   }
 
   /** Gives back a buffer composite() returned, once nothing reads it any more: the next frame is written into it. */
   recycle(output: Buffer): void {
-    if (this.spareOutputs.length < MAX_SPARE_OUTPUTS) this.spareOutputs.push(output);
+    if (this.spareBuffers.length < MAX_SPARE_BUFFERS) this.spareBuffers.push(output);
   }
 
-  private outputBuffer(byteLength: number): Buffer {
-    for (let spare = this.spareOutputs.pop(); spare; spare = this.spareOutputs.pop()) {
+  private spareBuffer(byteLength: number): Buffer {
+    for (let spare = this.spareBuffers.pop(); spare; spare = this.spareBuffers.pop()) {
       if (spare.length === byteLength) return spare;
     }
     return Buffer.allocUnsafe(byteLength);
+  }
+
+  /** `frame` as BGRA in a buffer of ours, which the edge blend can read (a buffer the caller recycles). */
+  private bgraCopy(frame: FrameImage): Buffer {
+    const buffer = this.spareBuffer(frame.width * frame.height * 4);
+    withScratch((track) => track(frame.mat.cvtColor(cv.COLOR_BGR2BGRA)).copyTo(track(bgraMat(buffer, frame.width, frame.height))));
+    return buffer;
   }
 
   private planesFor(width: number, height: number): WorkPlanes {
@@ -134,7 +156,6 @@ export class Compositor {
     this.planes = {
       width,
       height,
-      foreground: sharedPlane(width, height, cv.CV_8UC3, 3),
       mask: sharedPlane(width, height, cv.CV_8UC1, 1),
       hasMask: false,
       cover: effect.kind === 'replace' ? coverImage(effect.image, width, height).cvtColor(cv.COLOR_BGR2BGRA) : undefined,
@@ -152,6 +173,11 @@ function layBlurredBackground(frame: FrameImage, mask: Mat, strength: number, gr
     const blurred = track(track(shrunkMaskedBlur(frame, mask, strength, growMask)).cvtColor(cv.COLOR_BGR2BGRA));
     track(blurred.resize(frame.height, frame.width, 0, 0, cv.INTER_LINEAR)).copyTo(outMat);
   });
+}
+
+/** Wraps a BGRA buffer as an OpenCV matrix without copying. */
+function bgraMat(buffer: Buffer, width: number, height: number): Mat {
+  return new cv.Mat(height, width, cv.CV_8UC4, buffer);
 }
 
 function sharedPlane(width: number, height: number, type: number, channels: number): SharedPlane {

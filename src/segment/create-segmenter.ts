@@ -2,21 +2,20 @@
  * The segmentation engine behind the Segmenter interface, in two modes:
  * - 'photo': many views of the picture through the model, merged (photo-views.ts). Tens of inferences per
  *   photo; what `blurcam segment` uses.
- * - 'video': one inference per frame, temporal smoothing at the model's resolution, then the fast guided
- *   filter against the frame. A few milliseconds at 1280x720; what the live pipeline uses.
+ * - 'video': one view a frame through the model, fused with the views of the frames before, the background learned
+ *   and the result smoothed over time, all on the model's grid (live-grid.ts, on a thread of its own), then enlarged
+ *   to the frame with a soft edge. A few milliseconds at 1280x720; what the live pipeline uses.
  */
 import type { FrameImage } from '../frame-image.js';
-import { cv, type Mat, type Track, withScratchAsync } from '../opencv.js';
-import { BackgroundModel } from './background-model.js';
+import { cv, type Mat, withScratchAsync } from '../opencv.js';
+import { GridThread } from './grid-thread.js';
+import { type GridFrame, LiveGrid, type VideoViews } from './live-grid.js';
 import { DEFAULT_MODELS_DIR, resolveModelFile } from './model-files.js';
 import { OnnxModel, type Provider } from './onnx-session.js';
 import { mergeNearBoundary, personBox, TILE_FEATHER, tileViews, ViewAccumulator, wholePhotoViews, zoomViews } from './photo-views.js';
 import { enlargedSoftMask, softMask } from './postprocess/soft-mask.js';
 import { placeView, regionToOutput, type Size, type View } from './preprocess.js';
 import type { Device, Segmenter } from './segmenter.js';
-import { TemporalSmoother } from './temporal-smoother.js';
-import { type VideoView, videoViewCycle } from './video-views.js';
-import { ViewFusion } from './view-fusion.js';
 
 export interface SegmenterOptions {
   /** 'auto', 'selfie', 'selfie-landscape' or a path to an ONNX model (docs/model-contract.md). */
@@ -40,7 +39,12 @@ export interface SegmenterOptions {
    * background (video-views.ts, view-fusion.ts, background-model.ts); 'one' runs the whole frame alone, the live
    * path before those (kept for comparison in `npm run bench:quality`).
    */
-  videoViews?: 'cycle' | 'one';
+  videoViews?: VideoViews;
+  /**
+   * Video mode: run the model and the work on its grid on a thread of their own (grid-thread.ts), so the caller
+   * can prepare the frame meanwhile. Default true; the same masks either way.
+   */
+  ownThread?: boolean;
 }
 
 /** How long the last `segment` call took. */
@@ -83,10 +87,13 @@ export async function createSegmenter(options: SegmenterOptions = {}): Promise<B
   const settings = { threshold: options.threshold ?? DEFAULT_THRESHOLD[mode], softness: options.softness ?? 0.1 };
   const file = resolveModelFile(options.model ?? 'auto', mode, options.frameSize, options.modelsDir ?? DEFAULT_MODELS_DIR);
   const threads = options.threads ?? (mode === 'video' ? 1 : 2);
-  // Video mode runs the model on a thread of its own, so the compositor can blur the frame's background meanwhile.
-  const model = await OnnxModel.open({ path: file.path, device: options.device ?? 'auto', threads, bundled: file.bundled, ownThread: mode === 'video' });
+  const model = await OnnxModel.open({ path: file.path, device: options.device ?? 'auto', threads, bundled: file.bundled });
   const description = `${file.name} ${model.input.height}x${model.input.width} on ${model.provider} (${model.providerNote}), ${mode} mode`;
-  return mode === 'photo' ? new PhotoSegmenter(model, description, settings) : new VideoSegmenter(model, description, settings, options.videoViews ?? 'cycle');
+  if (mode === 'photo') return new PhotoSegmenter(model, description, settings);
+  const views = options.videoViews ?? 'cycle';
+  // The grid work on a thread of its own, so the compositor can blur the frame's background meanwhile.
+  const thread = options.ownThread === false ? undefined : await GridThread.start({ path: model.path, sessionOptions: model.sessionOptions, contract: model.contract, views });
+  return new VideoSegmenter(model, description, settings, views, thread);
 }
 
 interface MaskSettings {
@@ -182,39 +189,39 @@ class PhotoSegmenter extends EngineSegmenter {
 
 class VideoSegmenter extends EngineSegmenter {
   readonly mode = 'video';
-  private readonly smoother: TemporalSmoother;
-  /** Learns a still camera's background; not in the single-view path. */
-  private readonly background: BackgroundModel | undefined;
-  /** The model's input picture, kept from frame to frame: OpenCV copies into it, the model reads it. */
-  private readonly modelInput: { pixels: Buffer; mat: Mat };
-  /** The views spread over frames and their fusion on the grid. */
-  private views: { cycle: VideoView[]; fusion: ViewFusion; grid: Size } | undefined;
-  private frameIndex = 0;
   /**
-   * Planes on the grid kept from frame to frame, which OpenCV copies into and JavaScript reads: the frame's
-   * brightness (0..1), its colours, and the mirrored view's output turned back.
+   * The frame as the grid work needs it (live-grid.ts), in memory the grid thread shares, with OpenCV matrices
+   * over it that the frame is copied into: the model's input picture, the brightness (0..1) and the colours on the
+   * grid.
    */
-  private readonly gridPlanes: { brightness: GridPlane<Float32Array>; colour: GridPlane<Uint8Array>; mirrored: GridPlane<Float32Array> };
+  private readonly planes: { frame: GridFrame; small: Mat; brightness: Mat; colours: Mat };
+  /** The grid work on a thread of its own; undefined when it could not start or failed. */
+  private thread: GridThread | undefined;
+  /** The grid work on this thread, made when there is no grid thread. */
+  private local: LiveGrid | undefined;
 
   constructor(
     model: OnnxModel,
     description: string,
     settings: MaskSettings,
-    private readonly videoViews: 'cycle' | 'one',
+    private readonly videoViews: VideoViews,
+    thread: GridThread | undefined,
   ) {
     super(model, description, settings);
-    const { width, height } = model.input;
-    const pixels = Buffer.alloc(width * height * 3);
-    // This Mat constructor wraps the buffer's memory without copying; both live as long as the segmenter.
-    this.modelInput = { pixels, mat: new cv.Mat(height, width, cv.CV_8UC3, pixels) };
-    const gridPixels = model.output.width * model.output.height;
-    this.gridPlanes = {
-      brightness: gridPlane(model.output, cv.CV_32FC1, Float32Array),
-      colour: gridPlane(model.output, cv.CV_8UC3, Uint8Array),
-      mirrored: gridPlane(model.output, cv.CV_32FC1, Float32Array),
+    this.thread = thread;
+    const { input, output } = model;
+    const frame = thread?.planes ?? {
+      small: new Uint8Array(input.width * input.height * 3),
+      brightness: new Float32Array(output.width * output.height),
+      colours: new Uint8Array(output.width * output.height * 3),
     };
-    this.smoother = new TemporalSmoother(gridPixels);
-    if (videoViews === 'cycle') this.background = new BackgroundModel(gridPixels);
+    // These Mat constructors wrap the memory without copying; the planes live as long as the segmenter.
+    this.planes = {
+      frame,
+      small: new cv.Mat(input.height, input.width, cv.CV_8UC3, bufferOver(frame.small)),
+      brightness: new cv.Mat(output.height, output.width, cv.CV_32FC1, bufferOver(frame.brightness)),
+      colours: new cv.Mat(output.height, output.width, cv.CV_8UC3, bufferOver(frame.colours)),
+    };
   }
 
   async segment(image: FrameImage): Promise<Mat> {
@@ -231,20 +238,16 @@ class VideoSegmenter extends EngineSegmenter {
       else if (scale < 1) reduced = track(frame.resize(Math.round(frame.rows * scale), Math.round(frame.cols * scale), 0, 0, cv.INTER_AREA));
       // Bilinear from the already averaged reduced frame: as good as INTER_AREA on the eval photos, 8x faster.
       const small = track(reduced.resize(input.height, input.width, 0, 0, cv.INTER_LINEAR));
+      small.copyTo(this.planes.small);
       // The grid the fusion, the background model and the smoother work on: the model's output, covering the frame.
       const sameSize = output.width === input.width && output.height === input.height;
       const colours = sameSize ? small : track(reduced.resize(output.height, output.width, 0, 0, cv.INTER_AREA));
-      const { brightness, colour } = this.gridPlanes;
-      track(track(colours.cvtColor(cv.COLOR_BGR2GRAY)).convertTo(cv.CV_32F, 1 / 255)).copyTo(brightness.mat);
+      colours.copyTo(this.planes.colours);
+      track(track(colours.cvtColor(cv.COLOR_BGR2GRAY)).convertTo(cv.CV_32F, 1 / 255)).copyTo(this.planes.brightness);
 
-      const prob = await this.fusedView(small, brightness.values, timings, track);
-      if (this.background) {
-        colours.copyTo(colour.mat);
-        this.background.apply(colour.values, prob);
-      }
-      this.smoother.update(prob);
+      const prob = await this.gridWork(timings);
       // Wraps the probabilities without copying; used only before the next frame.
-      const probMat = track(new cv.Mat(output.height, output.width, cv.CV_32FC1, Buffer.from(prob.buffer, prob.byteOffset, prob.byteLength)));
+      const probMat = track(new cv.Mat(output.height, output.width, cv.CV_32FC1, bufferOver(prob)));
       return enlargedSoftMask(probMat, frame.cols, frame.rows, threshold, softness, VIDEO_GROW_PX);
     });
     timings.totalMs = performance.now() - start;
@@ -252,54 +255,46 @@ class VideoSegmenter extends EngineSegmenter {
     return mask;
   }
 
+  /** Whether the model and the grid work run on a thread of their own. */
+  get threaded(): boolean {
+    return this.thread !== undefined;
+  }
+
   /**
-   * Runs this frame's view of the cycle and fuses it with the views of the frames before, on the grid. The first
-   * frame (and the first after a reset) runs every view, so the fusion starts complete instead of changing its
-   * mind over the next frames.
+   * The grid work on the planes (live-grid.ts): on the grid thread when there is one (asked for before this
+   * returns, so the caller's next work overlaps with it), else here. A thread that fails leaves the work to this
+   * thread from then on, starting over.
    */
-  private async fusedView(small: Mat, brightness: Float32Array, timings: SegmentTimings, track: Track): Promise<Float32Array> {
-    const { output } = this.model;
-    if (this.views === undefined || this.views.grid.width !== output.width) {
-      const cycle = this.videoViews === 'cycle' ? videoViewCycle() : videoViewCycle().slice(0, 1);
-      this.views = { cycle, fusion: new ViewFusion(output.width, output.height, cycle.length), grid: output };
-    }
-    const { cycle, fusion } = this.views;
-    const indices = fusion.empty ? cycle.map((_, index) => index) : [this.frameIndex++ % cycle.length];
-    let fused = fusion.fused;
-    for (const index of indices) {
-      if (!cycle[index].flip) {
-        small.copyTo(this.modelInput.mat);
-        fused = fusion.add(index, await this.infer(this.modelInput.pixels, timings), brightness);
-        continue;
+  private async gridWork(timings: SegmentTimings): Promise<Float32Array> {
+    if (this.thread) {
+      const start = performance.now();
+      try {
+        timings.inferences += await this.thread.frame();
+        timings.modelMs += performance.now() - start;
+        return this.thread.prob;
+      } catch {
+        void this.thread.close();
+        this.thread = undefined;
       }
-      track(small.flip(1)).copyTo(this.modelInput.mat);
-      const prob = await this.infer(this.modelInput.pixels, timings);
-      // Mirrored back onto the grid (the model's output covers the same frame as its input).
-      const probMat = track(new cv.Mat(output.height, output.width, cv.CV_32FC1, Buffer.from(prob.buffer, prob.byteOffset, prob.byteLength)));
-      const { mirrored } = this.gridPlanes;
-      track(probMat.flip(1)).copyTo(mirrored.mat);
-      fused = fusion.add(index, mirrored.values, brightness);
     }
-    return fused;
+    this.local ??= new LiveGrid(this.model.input, this.model.output, this.videoViews);
+    const { prob } = await this.local.frame(this.planes.frame, (bgr) => this.infer(bgr, timings));
+    return prob;
   }
 
   override reset(): void {
-    this.smoother.reset();
-    this.views?.fusion.reset();
-    this.background?.reset();
+    this.thread?.reset();
+    this.local?.reset();
+  }
+
+  override async close(): Promise<void> {
+    await this.thread?.close();
+    this.thread = undefined;
+    await super.close();
   }
 }
 
-/** A typed array and an OpenCV matrix over the same memory, the grid's size. */
-interface GridPlane<T extends Float32Array | Uint8Array> {
-  values: T;
-  mat: Mat;
-}
-
-function gridPlane<T extends Float32Array | Uint8Array>(grid: Size, type: number, kind: { new (length: number): T }): GridPlane<T> {
-  const channels = type === cv.CV_8UC3 ? 3 : 1;
-  const values = new kind(grid.width * grid.height * channels);
-  // This Mat constructor wraps the memory without copying; both live as long as the segmenter.
-  const mat = new cv.Mat(grid.height, grid.width, type, Buffer.from(values.buffer, values.byteOffset, values.byteLength));
-  return { values, mat };
+/** A Buffer over a typed array's memory (shared or not), for an OpenCV matrix to wrap. */
+function bufferOver(values: Uint8Array | Float32Array): Buffer {
+  return Buffer.from(values.buffer, values.byteOffset, values.byteLength);
 }

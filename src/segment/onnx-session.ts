@@ -10,9 +10,9 @@ import { pathToFileURL } from 'node:url';
 import ort from 'onnxruntime-node';
 import { BlurcamError, describeError } from '../errors.js';
 import { readModelContract, readOnnxMetadata, type ModelContract, type TensorInfo } from './model-contract.js';
-import { ModelThread } from './model-thread.js';
 import { decodeOutput } from './postprocess/decode-output.js';
 import { fillModelInput, inputLookup, type Size } from './preprocess.js';
+import type { RunModel } from './live-grid.js';
 import type { Device } from './segmenter.js';
 
 export type Provider = 'cpu' | 'coreml';
@@ -73,23 +73,13 @@ export interface OnnxModelOptions {
   threads?: number;
   /** Said in MODEL_NOT_FOUND's hint: bundled models are made by `npm run models`. */
   bundled?: boolean;
-  /**
-   * Run inferences on a thread of their own (model-thread.ts), so the caller's thread is free while the model
-   * runs: the live path. Without it (or if the thread cannot start) they run on the caller's thread.
-   */
-  ownThread?: boolean;
 }
 
 export class OnnxModel {
   readonly input: Size;
   readonly output: Size;
-  private readonly inputData: Float32Array;
-  private readonly inputTensor: ort.Tensor;
-  private readonly probability: Float32Array;
-  private readonly lookup: ReturnType<typeof inputLookup>;
-
-  /** Where inferences run when they have a thread of their own; undefined: on the caller's thread. */
-  private thread: ModelThread | undefined;
+  /** Runs the model on the caller's thread. */
+  private readonly runner: RunModel;
 
   private constructor(
     private readonly session: ort.InferenceSession,
@@ -97,28 +87,23 @@ export class OnnxModel {
     readonly provider: Provider,
     /** How the provider took the graph, for the start-up report. */
     readonly providerNote: string,
+    /** The model file and the session's options: what a second session of the same model needs (grid-thread.ts). */
+    readonly path: string,
+    readonly sessionOptions: ort.InferenceSession.SessionOptions,
   ) {
     this.input = { width: contract.inputWidth, height: contract.inputHeight };
     this.output = { width: contract.outputWidth, height: contract.outputHeight };
-    this.inputData = new Float32Array(3 * contract.inputWidth * contract.inputHeight);
-    this.inputTensor = new ort.Tensor('float32', this.inputData, [1, 3, contract.inputHeight, contract.inputWidth]);
-    this.probability = new Float32Array(contract.outputWidth * contract.outputHeight);
-    this.lookup = inputLookup(contract.input);
+    this.runner = sessionRunner(session, contract);
   }
 
   static async open(options: OnnxModelOptions): Promise<OnnxModel> {
-    const model = await OnnxModel.openSession(options);
-    if (options.ownThread) await model.startThread(options.path, options.threads ?? 1);
-    return model;
-  }
-
-  private static async openSession(options: OnnxModelOptions): Promise<OnnxModel> {
     const { path } = options;
     const bytes = await readModelFile(path, options.bundled ?? false);
     const requested = chooseProvider(options.device);
     const threads = options.threads ?? 1;
     const probe = requested === 'coreml' ? probeCoremlCoverage(path) : Promise.resolve(null);
     const { session, provider } = await createSession(path, requested, threads, options.device === 'coreml');
+    const usedOptions = sessionOptions(provider, threads);
     let contract: ModelContract;
     try {
       contract = checkContract(path, bytes, session);
@@ -128,63 +113,41 @@ export class OnnxModel {
     }
     if (provider === 'coreml') {
       const report = describeCoverage(await probe);
-      return new OnnxModel(session, contract, report.provider, report.note);
+      return new OnnxModel(session, contract, report.provider, report.note, path, usedOptions);
     }
     const threadNote = `${threads} thread${threads > 1 ? 's' : ''}`;
-    return new OnnxModel(session, contract, 'cpu', requested === 'coreml' ? `CoreML refused the model; ${threadNote}` : threadNote);
+    return new OnnxModel(session, contract, 'cpu', requested === 'coreml' ? `CoreML refused the model; ${threadNote}` : threadNote, path, usedOptions);
   }
 
   /**
    * Runs the model on packed 8-bit BGR pixels already at the input size. Returns the person probability
    * at the output size in a buffer that the next call overwrites.
    */
-  async run(bgr: Uint8Array): Promise<Float32Array> {
-    const { contract } = this;
-    const pixels = contract.inputWidth * contract.inputHeight;
-    let raw: Float32Array | undefined;
-    if (this.thread) {
-      fillModelInput(bgr, pixels, this.lookup, this.thread.input);
-      try {
-        await this.thread.run();
-        raw = this.thread.output;
-      } catch {
-        // The thread failed (it reports nothing else): from now on the model runs here.
-        void this.thread.close();
-        this.thread = undefined;
-      }
-    }
-    if (!raw) {
-      fillModelInput(bgr, pixels, this.lookup, this.inputData);
-      const results = await this.session.run({ [contract.inputName]: this.inputTensor });
-      raw = results[contract.outputName].data as Float32Array;
-    }
-    decodeOutput(raw, contract.output, this.probability.length, this.probability);
-    return this.probability;
-  }
-
-  /** Whether inferences run on a thread of their own. */
-  get threaded(): boolean {
-    return this.thread !== undefined;
+  run(bgr: Uint8Array): Promise<Float32Array> {
+    return this.runner(bgr);
   }
 
   async close(): Promise<void> {
-    await this.thread?.close();
-    this.thread = undefined;
     await this.session.release();
   }
+}
 
-  private async startThread(path: string, threads: number): Promise<void> {
-    const { contract } = this;
-    const planes = contract.output === 'two-class-logits' ? 2 : 1;
-    this.thread = await ModelThread.start({
-      path,
-      sessionOptions: sessionOptions(this.provider, threads),
-      inputName: contract.inputName,
-      outputName: contract.outputName,
-      inputShape: [1, 3, contract.inputHeight, contract.inputWidth],
-      outputLength: planes * contract.outputWidth * contract.outputHeight,
-    });
-  }
+/**
+ * Runs `session` on packed 8-bit BGR at the contract's input size: fills the input (reused, with its tensor),
+ * decodes the output into the person probability (a buffer the next call overwrites). One run at a time.
+ */
+export function sessionRunner(session: ort.InferenceSession, contract: ModelContract): RunModel {
+  const pixels = contract.inputWidth * contract.inputHeight;
+  const inputData = new Float32Array(3 * pixels);
+  const inputTensor = new ort.Tensor('float32', inputData, [1, 3, contract.inputHeight, contract.inputWidth]);
+  const probability = new Float32Array(contract.outputWidth * contract.outputHeight);
+  const lookup = inputLookup(contract.input);
+  return async (bgr) => {
+    fillModelInput(bgr, pixels, lookup, inputData);
+    const results = await session.run({ [contract.inputName]: inputTensor });
+    decodeOutput(results[contract.outputName].data as Float32Array, contract.output, probability.length, probability);
+    return probability;
+  };
 }
 
 async function readModelFile(path: string, bundled: boolean): Promise<Uint8Array> {

@@ -8,6 +8,8 @@
  *   lowest weight, so flicker is damped rather than followed.
  * Runs at the model's output resolution (~37k values): a few hundredths of a millisecond.
  */
+import { type Motion, warpPlanes } from './grid-motion.js';
+
 export interface TemporalSmootherOptions {
   /** Weight of the new value for flicker: lower steadies more. */
   minWeight: number;
@@ -18,9 +20,11 @@ export interface TemporalSmootherOptions {
 export const DEFAULT_SMOOTHING: TemporalSmootherOptions = { minWeight: 0.12, motionDelta: 0.5 };
 
 export class TemporalSmoother {
-  private readonly smoothed: Float32Array;
-  private readonly previous: Float32Array;
+  private smoothed: Float32Array;
+  private previous: Float32Array;
   private primed = false;
+  /** Planes follow() resamples into, then swaps with the memories; made on first use: a still camera never needs them. */
+  private moved: [Float32Array, Float32Array] | undefined;
 
   constructor(
     readonly pixels: number,
@@ -52,6 +56,16 @@ export class TemporalSmoother {
       smoothed[i] = result;
       prob[i] = result;
     }
+  }
+
+  /** Moves what it remembers to where the picture now is (grid-motion.ts), so a moving camera does not make it lag. */
+  follow(motion: Motion, width: number, height: number): void {
+    if (!this.primed) return;
+    const [smoothed, previous] = (this.moved ??= [new Float32Array(this.pixels), new Float32Array(this.pixels)]);
+    warpPlanes(this.smoothed, this.previous, smoothed, previous, width, height, motion);
+    this.moved = [this.smoothed, this.previous];
+    this.smoothed = smoothed;
+    this.previous = previous;
   }
 
   reset(): void {

@@ -7,6 +7,8 @@
  * Everything works on one grid covering the frame (the model's output size): per frame a few passes over ~37k
  * values.
  */
+import { type Motion, warpPlanes } from './grid-motion.js';
+
 export interface ViewFusionOptions {
   /**
    * Brightness difference (0..1) at which an older view stops counting at a pixel; below it the weight falls
@@ -27,6 +29,8 @@ interface Slot {
 export class ViewFusion {
   private readonly slots: Slot[];
   private readonly sum: Float32Array;
+  /** Planes follow() resamples into, then swaps with a view's. */
+  private moved: { prob: Float32Array; brightness: Float32Array };
   private readonly weightSum: Float32Array;
   readonly fused: Float32Array;
 
@@ -44,6 +48,7 @@ export class ViewFusion {
       meanBrightness: 0,
     }));
     this.sum = new Float32Array(pixels);
+    this.moved = { prob: new Float32Array(pixels), brightness: new Float32Array(pixels) };
     this.weightSum = new Float32Array(pixels);
     this.fused = new Float32Array(pixels);
   }
@@ -82,6 +87,21 @@ export class ViewFusion {
     }
     for (let i = 0; i < pixels; i++) fused[i] = sum[i] / weightSum[i];
     return fused;
+  }
+
+  /**
+   * Moves the views kept so far, with the brightness each was seen at, to where the picture now is (grid-motion.ts);
+   * all but view `replaced`, which the next add() replaces anyway.
+   */
+  follow(motion: Motion, replaced: number): void {
+    for (const [index, slot] of this.slots.entries()) {
+      if (!slot.valid || index === replaced) continue;
+      const { prob, brightness } = this.moved;
+      warpPlanes(slot.prob, slot.brightness, prob, brightness, this.width, this.height, motion);
+      this.moved = { prob: slot.prob, brightness: slot.brightness };
+      slot.prob = prob;
+      slot.brightness = brightness;
+    }
   }
 
   /** Whether no view has been added since the start or the last reset. */

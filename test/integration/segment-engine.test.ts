@@ -231,43 +231,56 @@ describe('models that cannot be used', () => {
   });
 });
 
-describe("the live path's model thread and threshold", () => {
+describe("the live path's grid thread and threshold", () => {
   const LANDSCAPE_MODEL = join(DEFAULT_MODELS_DIR, 'selfie-landscape.onnx');
   // The astronaut on a grey 1280x720 frame, at the landscape model's input size (BGR bytes).
   const frame = new cv.Mat(720, 1280, cv.CV_8UC3, [128, 128, 128]);
   cv.imread(ASTRONAUT).resize(720, 720).copyTo(frame.getRegion(new cv.Rect(280, 0, 720, 720)));
-  const input = frame.resize(144, 256, 0, 0, cv.INTER_AREA).getData();
 
-  it('runs inferences on a thread of their own, with the same result as on the calling thread', async () => {
-    const here = await OnnxModel.open({ path: LANDSCAPE_MODEL, device: 'cpu', bundled: true });
-    const threaded = await OnnxModel.open({ path: LANDSCAPE_MODEL, device: 'cpu', bundled: true, ownThread: true });
+  /** The astronaut frame moved `dx` pixels to the right: a person moving across a still background. */
+  const moved = (dx: number) => new FrameImage(frame.warpAffine(new cv.Mat([[1, 0, dx], [0, 1, 0]], cv.CV_64F), new cv.Size(1280, 720), cv.INTER_LINEAR, cv.BORDER_REPLICATE));
+  const live = (ownThread: boolean) => createSegmenter({ mode: 'video', device: 'cpu', frameSize: { width: 1280, height: 720 }, ownThread });
+
+  it('runs the model and the grid work on a thread of their own, with the same masks as on the calling thread', async () => {
+    const threaded = await live(true);
+    const here = await live(false);
     try {
-      expect(here.threaded).toBe(false);
-      expect(threaded.threaded).toBe(true);
-      const expected = Float32Array.from(await here.run(input));
-      const got = await threaded.run(input);
-      expect(got.length).toBe(144 * 256);
-      let largest = 0;
-      for (let i = 0; i < got.length; i++) largest = Math.max(largest, Math.abs(got[i] - expected[i]));
-      expect(largest).toBeLessThan(1e-6);
-      expect(expected.filter((p) => p > 0.9).length).toBeGreaterThan(2000);
+      expect((threaded as unknown as { threaded: boolean }).threaded).toBe(true);
+      expect((here as unknown as { threaded: boolean }).threaded).toBe(false);
+      // Enough frames for both views of the cycle, the fusion, the background model and the smoother to take part.
+      for (let i = 0; i < 6; i++) {
+        const image = moved(i * 12);
+        const [a, b] = [await threaded.segment(image), await here.segment(image)];
+        expect(a.absdiff(b).countNonZero()).toBe(0);
+        expect(a.threshold(127, 255, cv.THRESH_BINARY).countNonZero()).toBeGreaterThan(100_000);
+        if (i > 0) expect(threaded.lastTimings.inferences).toBe(1);
+      }
+      // A reset reaches the thread: its next frame runs every view again, as here.
+      threaded.reset();
+      here.reset();
+      const image = moved(80);
+      expect((await threaded.segment(image)).absdiff(await here.segment(image)).countNonZero()).toBe(0);
+      expect(threaded.lastTimings.inferences).toBe(2);
     } finally {
-      await here.close();
       await threaded.close();
+      await here.close();
     }
   });
 
-  it('goes on on the calling thread when the model thread is gone', async () => {
-    const threaded = await OnnxModel.open({ path: LANDSCAPE_MODEL, device: 'cpu', bundled: true, ownThread: true });
+  it('goes on on the calling thread, starting over, when the grid thread is gone', async () => {
+    const threaded = await live(true);
+    const fresh = await live(false);
     try {
-      const expected = Float32Array.from(await threaded.run(input));
-      // The thread ends as if it had crashed: the next run notices and runs the model here.
+      await threaded.segment(moved(0));
+      // The thread ends as if it had crashed: the next frame notices and does the work here, from a fresh start.
       await (threaded as unknown as { thread: { close(): Promise<void> } }).thread.close();
-      const got = await threaded.run(input);
-      expect(threaded.threaded).toBe(false);
-      expect(Array.from(got)).toEqual(Array.from(expected));
+      const image = moved(30);
+      const got = await threaded.segment(image);
+      expect((threaded as unknown as { threaded: boolean }).threaded).toBe(false);
+      expect(got.absdiff(await fresh.segment(image)).countNonZero()).toBe(0);
     } finally {
       await threaded.close();
+      await fresh.close();
     }
   });
 
