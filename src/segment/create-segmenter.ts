@@ -50,7 +50,10 @@ export interface SegmenterOptions {
 /** How long the last `segment` call took. */
 export interface SegmentTimings {
   totalMs: number;
-  /** Time inside the model's `run`, summed over the inferences. */
+  /**
+   * Time inside the model's `run`, summed over the inferences; with the grid thread, from handing the frame over to
+   * its answer (the model and the grid work after it).
+   */
   modelMs: number;
   inferences: number;
 }
