@@ -109,7 +109,7 @@ export class Compositor {
     this.prepared.delete(frame);
     // Prepared for a blur that is still in force: the background is already in place.
     const output = prepared?.output;
-    const ready = output !== undefined && effect.kind === 'blur' && output.length === width * height * 4;
+    const ready = output !== undefined && effect.kind === 'blur';
     if (output && !ready) this.recycle(output);
     if (effect.kind === 'none' || !mask) {
       // The frame as it is: its BGRA copy is the output.
