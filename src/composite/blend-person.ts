@@ -26,14 +26,11 @@ export function blendPerson(out: Uint8Array, foreground: Uint8Array, mask: Uint8
     const four = words[word];
     if (four === 0) continue;
     const i = word << 2;
-    if (four === 0xffffffff) {
-      outPixels[i] = foregroundPixels[i];
-      outPixels[i + 1] = foregroundPixels[i + 1];
-      outPixels[i + 2] = foregroundPixels[i + 2];
-      outPixels[i + 3] = foregroundPixels[i + 3];
-      continue;
+    for (let k = i; k < i + 4; k++) {
+      const alpha = mask[k];
+      if (alpha === 255) outPixels[k] = foregroundPixels[k];
+      else mixPixel(out, foreground, k, alpha);
     }
-    for (let k = i; k < i + 4; k++) mixPixel(out, foreground, k, mask[k]);
   }
   for (let i = wholeWords << 2; i < pixels; i++) mixPixel(out, foreground, i, mask[i]);
 }

@@ -45,7 +45,7 @@ const PREVIOUS_MASK_GROWTH = 1;
 /**
  * Applies the effect in force to frames: (frame, mask) → BGRA pixels, ready to hand to a sink. The blend is written
  * straight into the output buffer: OpenCV lays down the background, then one JavaScript pass over the mask copies
- * the person in runs and mixes the soft edge (blend-person.ts) from the frame's own BGRA copy. Frame-sized buffers
+ * the person and mixes the soft edge (blend-person.ts) from the frame's own BGRA copy. Frame-sized buffers
  * are reused: output buffers come back through recycle() once the sink is done with them, the BGRA copies once
  * blended. A fresh 3.7 MB buffer per 720p frame would make V8 run a full garbage collection every few frames (it
  * counts that memory against its heap), each one a stall. The replacement image is scaled once per frame size.
@@ -109,7 +109,7 @@ export class Compositor {
     this.prepared.delete(frame);
     // Prepared for a blur that is still in force: the background is already in place.
     const output = prepared?.output;
-    const ready = output !== undefined && effect.kind === 'blur' && output.length === width * height * 4;
+    const ready = output !== undefined && effect.kind === 'blur';
     if (output && !ready) this.recycle(output);
     if (effect.kind === 'none' || !mask) {
       // The frame as it is: its BGRA copy is the output.

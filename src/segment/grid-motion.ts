@@ -36,9 +36,11 @@ const STEP = 8;
 export class GridMotion {
   /** The sampled pixels: index, and offset from the grid's centre. */
   private readonly samples: { index: Int32Array; dx: Float32Array; dy: Float32Array };
-  /** The new frame's gradient at the sampled pixels. */
+  /** Per sample, for one estimate: its weight, the new frame's gradient, and the difference the motion leaves. */
+  private readonly weights: Float32Array;
   private readonly gradientX: Float32Array;
   private readonly gradientY: Float32Array;
+  private readonly differences: Float32Array;
 
   constructor(
     readonly width: number,
@@ -55,8 +57,10 @@ export class GridMotion {
       dx: Float32Array.from(index, (i) => (i % width) - cx),
       dy: Float32Array.from(index, (i) => Math.floor(i / width) - cy),
     };
+    this.weights = new Float32Array(index.length);
     this.gradientX = new Float32Array(index.length);
     this.gradientY = new Float32Array(index.length);
+    this.differences = new Float32Array(index.length);
   }
 
   /**
@@ -65,16 +69,15 @@ export class GridMotion {
    * makes the person count less: the camera's motion is judged on the background, not on someone moving on their own.
    */
   estimate(before: Float32Array, now: Float32Array, person?: Float32Array): Motion | undefined {
-    const { width, height, gradientX, gradientY } = this;
+    const { width, weights, gradientX, gradientY, differences } = this;
     const { index, dx, dy } = this.samples;
     const count = index.length;
-    const cx = (width - 1) / 2;
-    const cy = (height - 1) / 2;
+    for (let n = 0; n < count; n++) weights[n] = person ? 1 - person[index[n]] : 1;
     // Exposure drift scales the whole picture: compare the frames at the same mean brightness.
     const nowMean = meanOf(now);
     const gain = nowMean > 0 ? meanOf(before) / nowMean : 1;
     const motion: Motion = new Float64Array(6);
-    const still = this.residual(before, now, gain, motion, person);
+    const still = this.residual(before, now, gain, motion);
     if (still < this.options.stillBelowDifference) return undefined;
 
     // The normal equations' matrix, from the new frame's gradient: the same for every step. The derivative of the
@@ -87,7 +90,7 @@ export class GridMotion {
       const gy = ((now[i + width] - now[i - width]) / 2) * gain;
       gradientX[n] = gx;
       gradientY[n] = gy;
-      const w = person ? 1 - person[i] : 1;
+      const w = weights[n];
       if (w <= 0) continue;
       const x = dx[n];
       const y = dy[n];
@@ -106,17 +109,13 @@ export class GridMotion {
 
     const gradient = new Float64Array(6);
     for (let step = 0; step < this.options.iterations; step++) {
+      this.difference(before, now, gain, motion);
       gradient.fill(0);
-      const [a, b, c, d, e, f] = motion;
       for (let n = 0; n < count; n++) {
-        const i = index[n];
-        const w = person ? 1 - person[i] : 1;
-        if (w <= 0) continue;
         const x = dx[n];
         const y = dy[n];
-        const difference = sample(before, width, height, x + cx + a * x + b * y + c, y + cy + d * x + e * y + f) - now[i] * gain;
-        const gx = gradientX[n] * w * difference;
-        const gy = gradientY[n] * w * difference;
+        const gx = gradientX[n] * weights[n] * differences[n];
+        const gy = gradientY[n] * weights[n] * differences[n];
         gradient[0] += gx * x;
         gradient[1] += gx * y;
         gradient[2] += gx;
@@ -128,27 +127,33 @@ export class GridMotion {
       if (!delta) return undefined;
       for (let r = 0; r < 6; r++) motion[r] -= delta[r];
     }
-    if (largestDisplacement(motion, width, height) < this.options.stillBelowPx) return undefined;
-    return this.residual(before, now, gain, motion, person) <= this.options.keepBelowShare * still ? motion : undefined;
+    if (largestDisplacement(motion, width, this.height) < this.options.stillBelowPx) return undefined;
+    return this.residual(before, now, gain, motion) <= this.options.keepBelowShare * still ? motion : undefined;
   }
 
-  /** The mean squared difference between `now` and `before` moved by `motion` over the samples, the person counting less. */
-  private residual(before: Float32Array, now: Float32Array, gain: number, motion: Motion, person?: Float32Array): number {
-    const { width, height } = this;
+  /** Fills `differences`: per sample, `before` moved by `motion` less `now` (at the same exposure). */
+  private difference(before: Float32Array, now: Float32Array, gain: number, motion: Motion): void {
+    const { width, height, differences } = this;
     const { index, dx, dy } = this.samples;
     const [a, b, c, d, e, f] = motion;
     const cx = (width - 1) / 2;
     const cy = (height - 1) / 2;
-    let sum = 0;
-    let total = 0;
     for (let n = 0; n < index.length; n++) {
-      const i = index[n];
-      const w = person ? 1 - person[i] : 1;
       const x = dx[n];
       const y = dy[n];
-      const difference = sample(before, width, height, x + cx + a * x + b * y + c, y + cy + d * x + e * y + f) - now[i] * gain;
-      sum += w * difference * difference;
-      total += w;
+      differences[n] = sample(before, width, height, x + cx + a * x + b * y + c, y + cy + d * x + e * y + f) - now[index[n]] * gain;
+    }
+  }
+
+  /** The weighted mean squared difference `motion` leaves between the frames over the samples. */
+  private residual(before: Float32Array, now: Float32Array, gain: number, motion: Motion): number {
+    this.difference(before, now, gain, motion);
+    const { weights, differences } = this;
+    let sum = 0;
+    let total = 0;
+    for (let n = 0; n < differences.length; n++) {
+      sum += weights[n] * differences[n] * differences[n];
+      total += weights[n];
     }
     return total > 0 ? sum / total : 0;
   }

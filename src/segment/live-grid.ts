@@ -40,11 +40,8 @@ export class LiveGrid {
   private readonly mirroredInput: Uint8Array;
   private readonly mirroredOutput: Float32Array;
   private frameIndex = 0;
-  /** The camera's motion from frame to frame, and what it is judged from: the last frame's brightness and result. */
+  /** The camera's motion from frame to frame (judged from the last frame as the fusion and the smoother keep it). */
   private readonly motion: GridMotion | undefined;
-  private readonly lastBrightness: Float32Array;
-  private readonly lastProb: Float32Array;
-  private hasLast = false;
 
   constructor(
     private readonly input: Size,
@@ -59,8 +56,6 @@ export class LiveGrid {
     this.mirroredInput = new Uint8Array(input.width * input.height * 3);
     this.mirroredOutput = new Float32Array(pixels);
     if (views === 'cycle') this.motion = new GridMotion(grid.width, grid.height);
-    this.lastBrightness = new Float32Array(pixels);
-    this.lastProb = new Float32Array(pixels);
   }
 
   /**
@@ -71,9 +66,11 @@ export class LiveGrid {
   async frame(frame: GridFrame, runModel: RunModel): Promise<{ prob: Float32Array; inferences: number }> {
     const { cycle, fusion, input, grid } = this;
     const indices = fusion.empty ? cycle.map((_, index) => index) : [this.frameIndex++ % cycle.length];
-    if (this.motion && this.hasLast) {
+    const lastBrightness = fusion.lastBrightness;
+    const lastProb = this.smoother.last;
+    if (this.motion && lastBrightness && lastProb) {
       // A moving camera: what the views of earlier frames saw is moved to where it now lies before fusing.
-      const moved = this.motion.estimate(this.lastBrightness, frame.brightness, this.lastProb);
+      const moved = this.motion.estimate(lastBrightness, frame.brightness, lastProb);
       if (moved) {
         fusion.follow(moved, indices[0]);
         this.smoother.follow(moved, grid.width, grid.height);
@@ -92,15 +89,11 @@ export class LiveGrid {
     }
     this.background?.apply(frame.colours, prob);
     this.smoother.update(prob);
-    this.lastBrightness.set(frame.brightness);
-    this.lastProb.set(prob);
-    this.hasLast = true;
     return { prob, inferences: indices.length };
   }
 
   /** Forgets the views, the background and the smoothing (a new scene or camera). */
   reset(): void {
-    this.hasLast = false;
     this.fusion.reset();
     this.background?.reset();
     this.smoother.reset();

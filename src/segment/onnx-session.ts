@@ -102,8 +102,7 @@ export class OnnxModel {
     const requested = chooseProvider(options.device);
     const threads = options.threads ?? 1;
     const probe = requested === 'coreml' ? probeCoremlCoverage(path) : Promise.resolve(null);
-    const { session, provider } = await createSession(path, requested, threads, options.device === 'coreml');
-    const usedOptions = sessionOptions(provider, threads);
+    const { session, provider, options: usedOptions } = await createSession(path, requested, threads, options.device === 'coreml');
     let contract: ModelContract;
     try {
       contract = checkContract(path, bytes, session);
@@ -194,9 +193,10 @@ async function createSession(
   provider: Provider,
   threads: number,
   coremlRequired: boolean,
-): Promise<{ session: ort.InferenceSession; provider: Provider }> {
+): Promise<{ session: ort.InferenceSession; provider: Provider; options: ort.InferenceSession.SessionOptions }> {
+  const options = sessionOptions(provider, threads);
   try {
-    return { session: await ort.InferenceSession.create(path, sessionOptions(provider, threads)), provider };
+    return { session: await ort.InferenceSession.create(path, options), provider, options };
   } catch (error) {
     if (provider === 'cpu') throw invalidModel(path, firstLine(describeError(error)), error);
     // CoreML refused: tell CoreML problems from model problems by trying the CPU alone.

@@ -58,6 +58,11 @@ export class TemporalSmoother {
     }
   }
 
+  /** The last smoothed result (what update() returned last), or undefined before the first update or after a reset. */
+  get last(): Float32Array | undefined {
+    return this.primed ? this.smoothed : undefined;
+  }
+
   /** Moves what it remembers to where the picture now is (grid-motion.ts), so a moving camera does not make it lag. */
   follow(motion: Motion, width: number, height: number): void {
     if (!this.primed) return;

@@ -33,6 +33,8 @@ export class ViewFusion {
   private moved: { prob: Float32Array; brightness: Float32Array };
   private readonly weightSum: Float32Array;
   readonly fused: Float32Array;
+  /** The view added last (its brightness is the last frame's). */
+  private newest: Slot | undefined;
 
   constructor(
     readonly width: number,
@@ -65,6 +67,7 @@ export class ViewFusion {
     slot.brightness.set(brightness.subarray(0, slot.brightness.length));
     slot.meanBrightness = mean(brightness, slot.brightness.length);
     slot.valid = true;
+    this.newest = slot;
 
     // The newest view counts in full everywhere; the others where the picture still matches theirs.
     const newest = slot.prob;
@@ -102,6 +105,11 @@ export class ViewFusion {
       slot.prob = prob;
       slot.brightness = brightness;
     }
+  }
+
+  /** The brightness of the frame the last view was added with; undefined when no view is kept. */
+  get lastBrightness(): Float32Array | undefined {
+    return this.newest?.valid ? this.newest.brightness : undefined;
   }
 
   /** Whether no view has been added since the start or the last reset. */
