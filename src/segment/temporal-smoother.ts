@@ -48,9 +48,12 @@ export class TemporalSmoother {
     for (let i = 0; i < pixels; i++) {
       const value = prob[i];
       const change = value - smoothed[i];
-      const magnitude = change < 0 ? -change : change;
-      const sameWay = (previous[i] - smoothed[i]) * change > 0;
-      const weight = magnitude >= motionDelta ? 1 : sameWay ? minWeight + slope * magnitude : minWeight;
+      const magnitude = Math.abs(change);
+      // The three cases of the header as one expression, without branches that depend on the picture (they cost
+      // more than the arithmetic): a same-way change ramps from minWeight to 1 at motionDelta; any change from
+      // motionDelta up is taken whole; a reversing one below it gets minWeight.
+      const sameWay = Number((previous[i] - smoothed[i]) * change > 0);
+      const weight = Math.min(1, minWeight + sameWay * slope * magnitude + Number(magnitude >= motionDelta));
       previous[i] = value;
       const result = smoothed[i] + weight * change;
       smoothed[i] = result;

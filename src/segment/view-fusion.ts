@@ -69,20 +69,34 @@ export class ViewFusion {
     slot.valid = true;
     this.newest = slot;
 
-    // The newest view counts in full everywhere; the others where the picture still matches theirs.
+    // The newest view counts in full everywhere; the others where the picture still matches theirs. The loops have
+    // no branches that depend on the picture: an unpredictable branch per pixel cost twice the arithmetic.
     const newest = slot.prob;
     const others = slots.filter((other) => other.valid && other !== slot);
+    if (others.length === 0) {
+      fused.set(newest);
+      return fused;
+    }
     const inverseLimit = 1 / this.options.matchLimit;
+    if (others.length === 1) {
+      // One other view (the usual cycle of two): weighed and divided in the same pass.
+      const [other] = others;
+      const gain = exposureGain(brightness, other.brightness, slot.meanBrightness, other.meanBrightness, this.options.matchLimit);
+      const { prob: otherProb, brightness: otherBrightness } = other;
+      for (let i = 0; i < pixels; i++) {
+        const closeness = Math.max(0, 1 - Math.abs(brightness[i] - gain * otherBrightness[i]) * inverseLimit);
+        const weight = closeness * closeness;
+        fused[i] = (newest[i] + weight * otherProb[i]) / (1 + weight);
+      }
+      return fused;
+    }
     sum.set(newest);
     weightSum.fill(1);
     for (const other of others) {
       const gain = exposureGain(brightness, other.brightness, slot.meanBrightness, other.meanBrightness, this.options.matchLimit);
-      const otherProb = other.prob;
-      const otherBrightness = other.brightness;
+      const { prob: otherProb, brightness: otherBrightness } = other;
       for (let i = 0; i < pixels; i++) {
-        const difference = brightness[i] - gain * otherBrightness[i];
-        const closeness = 1 - (difference < 0 ? -difference : difference) * inverseLimit;
-        if (closeness <= 0) continue;
+        const closeness = Math.max(0, 1 - Math.abs(brightness[i] - gain * otherBrightness[i]) * inverseLimit);
         const weight = closeness * closeness;
         sum[i] += weight * otherProb[i];
         weightSum[i] += weight;
@@ -138,12 +152,11 @@ function exposureGain(now: Float32Array, before: Float32Array, meanNow: number, 
     let sumNow = 0;
     let sumBefore = 0;
     for (let i = 0; i < now.length; i += GAIN_SAMPLE_STEP) {
-      const difference = now[i] - guess * before[i];
-      if (difference > -limit && difference < limit) {
-        matches++;
-        sumNow += now[i];
-        sumBefore += before[i];
-      }
+      // 1 or 0 without a branch (see add()).
+      const match = Number(Math.abs(now[i] - guess * before[i]) < limit);
+      matches += match;
+      sumNow += match * now[i];
+      sumBefore += match * before[i];
     }
     if (matches > best.matches) best = { matches, gain: sumBefore > 0 ? sumNow / sumBefore : guess };
   }

@@ -42,6 +42,15 @@ describe('blendPerson', () => {
     expect([...out]).toEqual([...aligned]);
   });
 
+  it('copies a run of person words that reaches the last whole word, and the pixels after it', () => {
+    // 13 pixels: three whole person words (one run up to the end of the words) and a tail pixel.
+    const pixels = 13;
+    const foreground = Uint8Array.from({ length: pixels * 4 }, (_, i) => (i * 11) % 256);
+    const out = filled(pixels, [5, 6, 7]);
+    blendPerson(out, foreground, new Uint8Array(pixels).fill(255));
+    expect([...out]).toEqual([...foreground]);
+  });
+
   it('stays within 1 of the exact blend for every mask level', () => {
     const levels = 256;
     const out = filled(levels, [3, 3, 3]);
