@@ -23,16 +23,22 @@ export function softMask(prob: Float32Array, threshold: number, softness: number
  * interpolated probability crosses the threshold, between grid pixels. Ramping on the grid and enlarging the 8-bit
  * result instead moves the edge where the ramp clips (eval clips: boundary F1 0.575 against 0.585). `growPx` then
  * widens the person by that many pixels (a dilation: flat, half-sure areas beside the person stay out).
+ *
+ * The probability is enlarged as 8 bits (0..1 as 0..255, the whole range, so nothing clips before the ramp): a
+ * quarter of the memory a float plane the frame's size takes, and OpenCV's 8-bit resize is its fastest. The levels
+ * are 1/255 of probability apart, so the edge moves by less than that (a hundredth of a grid pixel on a usual
+ * outline); the ramp then spreads them over its width, softness * 255 levels.
  */
 export function enlargedSoftMask(prob: Mat, width: number, height: number, threshold: number, softness: number, growPx = 0): Mat {
   return withScratch((track) => {
-    const enlarged = prob.cols === width && prob.rows === height ? prob : track(prob.resize(height, width, 0, 0, cv.INTER_LINEAR));
-    // The 8-bit conversion saturates: below the ramp gives 0, above it 255.
-    const scale = softness > 0 ? 255 / softness : 0;
+    const levels = track(prob.convertTo(cv.CV_8U, 255));
+    const enlarged = levels.cols === width && levels.rows === height ? levels : track(levels.resize(height, width, 0, 0, cv.INTER_LINEAR));
+    // The 8-bit conversion saturates: below the ramp gives 0, above it 255. Without softness, a level at or above
+    // the threshold's is person.
     const mask =
       softness === 0
-        ? track(enlarged.threshold(threshold, 255, cv.THRESH_BINARY)).convertTo(cv.CV_8U)
-        : enlarged.convertTo(cv.CV_8U, scale, -(threshold - softness / 2) * scale);
+        ? enlarged.threshold(Math.ceil(threshold * 255) - 0.5, 255, cv.THRESH_BINARY)
+        : enlarged.convertTo(cv.CV_8U, 1 / softness, -(threshold - softness / 2) * (255 / softness));
     if (growPx <= 0) return mask;
     track(mask);
     const side = 2 * growPx + 1;
