@@ -33,7 +33,7 @@ export class ViewFusion {
   private moved: { prob: Float32Array; brightness: Float32Array };
   private readonly weightSum: Float32Array;
   readonly fused: Float32Array;
-  /** The view added last (its brightness is the last frame's). */
+  /** The view added last. */
   private newest: Slot | undefined;
 
   constructor(
@@ -60,14 +60,24 @@ export class ViewFusion {
    * fused probability (a buffer the next call reuses; the caller may change it in place).
    */
   add(index: number, prob: Float32Array, brightness: Float32Array): Float32Array {
-    const { slots, sum, weightSum, fused } = this;
-    const pixels = this.width * this.height;
-    const slot = slots[index];
+    const slot = this.slots[index];
     slot.prob.set(prob.subarray(0, slot.prob.length));
     slot.brightness.set(brightness.subarray(0, slot.brightness.length));
     slot.meanBrightness = mean(brightness, slot.brightness.length);
     slot.valid = true;
     this.newest = slot;
+    return this.fuse(brightness);
+  }
+
+  /**
+   * The views kept so far fused for a frame of `brightness` that added none (a frame that ran a detail tile): the
+   * last view added counts in full, the others where the frame still matches them. Returns the same buffer as add().
+   */
+  fuse(brightness: Float32Array): Float32Array {
+    const { slots, sum, weightSum, fused, newest: slot } = this;
+    if (!slot?.valid) throw new Error('ViewFusion.fuse: no view has been added since the start or the last reset');
+    const pixels = this.width * this.height;
+    const meanNow = mean(brightness, pixels);
 
     // The newest view counts in full everywhere; the others where the picture still matches theirs. The loops have
     // no branches that depend on the picture: an unpredictable branch per pixel cost twice the arithmetic.
@@ -81,7 +91,7 @@ export class ViewFusion {
     if (others.length === 1) {
       // One other view (the usual cycle of two): weighed and divided in the same pass.
       const [other] = others;
-      const gain = exposureGain(brightness, other.brightness, slot.meanBrightness, other.meanBrightness, this.options.matchLimit);
+      const gain = exposureGain(brightness, other.brightness, meanNow, other.meanBrightness, this.options.matchLimit);
       const { prob: otherProb, brightness: otherBrightness } = other;
       for (let i = 0; i < pixels; i++) {
         const closeness = Math.max(0, 1 - Math.abs(brightness[i] - gain * otherBrightness[i]) * inverseLimit);
@@ -93,7 +103,7 @@ export class ViewFusion {
     sum.set(newest);
     weightSum.fill(1);
     for (const other of others) {
-      const gain = exposureGain(brightness, other.brightness, slot.meanBrightness, other.meanBrightness, this.options.matchLimit);
+      const gain = exposureGain(brightness, other.brightness, meanNow, other.meanBrightness, this.options.matchLimit);
       const { prob: otherProb, brightness: otherBrightness } = other;
       for (let i = 0; i < pixels; i++) {
         const closeness = Math.max(0, 1 - Math.abs(brightness[i] - gain * otherBrightness[i]) * inverseLimit);
@@ -121,11 +131,6 @@ export class ViewFusion {
     }
   }
 
-  /** The brightness of the frame the last view was added with; undefined when no view is kept. */
-  get lastBrightness(): Float32Array | undefined {
-    return this.newest?.valid ? this.newest.brightness : undefined;
-  }
-
   /** Whether no view has been added since the start or the last reset. */
   get empty(): boolean {
     return this.slots.every((slot) => !slot.valid);
@@ -145,7 +150,7 @@ const GAIN_SAMPLE_STEP = 4;
  * did not change otherwise: of "no change" and the ratio of the means, the guess that more sampled pixels match
  * under, refined over those pixels. So a person moving across the picture does not pass for an exposure change.
  */
-function exposureGain(now: Float32Array, before: Float32Array, meanNow: number, meanBefore: number, limit: number): number {
+export function exposureGain(now: Float32Array, before: Float32Array, meanNow: number, meanBefore: number, limit: number): number {
   let best = { matches: -1, gain: 1 };
   for (const guess of [1, meanBefore > 0 ? meanNow / meanBefore : 1]) {
     let matches = 0;
@@ -164,7 +169,7 @@ function exposureGain(now: Float32Array, before: Float32Array, meanNow: number, 
 }
 
 /** The mean of one value in GAIN_SAMPLE_STEP: all an exposure guess needs. */
-function mean(values: Float32Array, count: number): number {
+export function mean(values: Float32Array, count: number): number {
   let total = 0;
   let samples = 0;
   for (let i = 0; i < count; i += GAIN_SAMPLE_STEP, samples++) total += values[i];
