@@ -11,7 +11,7 @@
  * On the eval clips (docs/segmentation.md): IoU 0.9243 -> 0.9304, boundary F1 0.593 -> 0.603, flicker 0.134 ->
  * 0.144 %; the photo mode's IoU is 0.9264.
  */
-import type { Motion } from './grid-motion.js';
+import { composeMatrices, type Motion, motionMatrix } from './grid-motion.js';
 import type { Size } from './preprocess.js';
 import { exposureGain, mean } from './view-fusion.js';
 
@@ -38,6 +38,12 @@ export interface DetailTilesOptions {
 
 export const DEFAULT_DETAIL_TILES: Omit<DetailTilesOptions, 'threshold'> = { band: 0.3, share: 0.5, matchLimit: 0.04, feather: 6 };
 
+/**
+ * A frame whose mean brightness is within this share of what it was when a tile ran kept its exposure (a person
+ * moving about changes it less); past it the exposure change is judged on the tile as the fusion does.
+ */
+const EXPOSURE_STILL = 0.02;
+
 /** Tiles per side: 3 x 3 half-size tiles, a quarter of the frame apart. */
 const TILES_PER_SIDE = 3;
 
@@ -62,8 +68,9 @@ interface Tile {
   /** The tile's probability and the frame's brightness, over its rect (rows of rect.width). */
   prob: Float32Array;
   brightness: Float32Array;
-  /** The mean of `brightness` (sampled), for the exposure change since. */
+  /** The mean of `brightness` (sampled), and of the whole frame's, for the exposure change since. */
   meanBrightness: number;
+  frameMean: number;
   /**
    * Where a pixel of today's grid lay on the grid the tile ran on, as a 2x3 affine matrix on grid coordinates;
    * undefined while the camera has not moved since.
@@ -94,6 +101,7 @@ export class DetailTiles {
       prob: new Float32Array(rect.width * rect.height),
       brightness: new Float32Array(rect.width * rect.height),
       meanBrightness: 0,
+      frameMean: 0,
       toTile: undefined,
     }));
     const pixels = grid.width * grid.height;
@@ -125,15 +133,16 @@ export class DetailTiles {
       tile.brightness.set(brightness.subarray((rect.y + y) * this.grid.width + rect.x, (rect.y + y) * this.grid.width + rect.x + rect.width), y * rect.width);
     }
     tile.meanBrightness = mean(tile.brightness, tile.brightness.length);
+    tile.frameMean = mean(brightness, brightness.length);
     tile.valid = true;
     tile.toTile = undefined;
   }
 
   /** The camera moved by `motion` (grid-motion.ts) since the last frame: the tiles are read through it from now on. */
   follow(motion: Motion): void {
-    const step = motionMatrix(motion, this.grid);
+    const step = motionMatrix(motion, this.grid.width, this.grid.height);
     for (const tile of this.tiles) {
-      if (tile.valid) tile.toTile = tile.toTile ? compose(tile.toTile, step) : step;
+      if (tile.valid) tile.toTile = tile.toTile ? composeMatrices(tile.toTile, step) : step;
     }
   }
 
@@ -156,6 +165,7 @@ export class DetailTiles {
     sums.fill(0, 0, count);
     const inverseLimit = 1 / matchLimit;
     const inverseFeather = 1 / feather;
+    const meanNow = mean(brightness, pixels);
     for (const tile of this.tiles) {
       if (!tile.valid) continue;
       const { prob: tileProb, brightness: tileBrightness } = tile;
@@ -164,7 +174,7 @@ export class DetailTiles {
       // Today's grid to the tile's own pixels (the identity shifted to the tile while the camera has not moved).
       const [a, b, c, d, e, f] = tile.toTile ?? [1, 0, 0, 0, 1, 0];
       const still = tile.toTile === undefined;
-      const gain = this.exposureSince(tile, brightness);
+      const gain = this.exposureSince(tile, brightness, meanNow);
       for (let k = 0; k < count; k++) {
         const i = unsurePixels[k];
         const y = (i / width) | 0;
@@ -196,7 +206,9 @@ export class DetailTiles {
    * How much brighter the frame is now than when `tile` ran, as the fusion judges it for its views (view-fusion.ts),
    * on the tile's rect (where the camera has not moved it far: enough for an exposure change).
    */
-  private exposureSince(tile: Tile, brightness: Float32Array): number {
+  private exposureSince(tile: Tile, brightness: Float32Array, meanNow: number): number {
+    // Most frames the exposure has not changed: the frame's mean says so without looking closer.
+    if (Math.abs(meanNow - tile.frameMean) <= EXPOSURE_STILL * tile.frameMean) return 1;
     const { rect } = tile;
     const now = this.rectScratch.subarray(0, rect.width * rect.height);
     for (let y = 0; y < rect.height; y++) {
@@ -262,22 +274,4 @@ function sample(plane: Float32Array, width: number, height: number, x: number, y
   const top = plane[i] + (plane[right] - plane[i]) * fx;
   const bottom = plane[below] + (plane[belowRight] - plane[below]) * fx;
   return top + (bottom - top) * fy;
-}
-
-/**
- * A motion (grid-motion.ts: offsets from the grid's centre) as a 2x3 matrix on plain grid coordinates: where a point
- * of the new frame lay in the earlier one.
- */
-function motionMatrix(motion: Motion, grid: Size): Float64Array {
-  const [a, b, c, d, e, f] = motion;
-  const cx = (grid.width - 1) / 2;
-  const cy = (grid.height - 1) / 2;
-  return Float64Array.of(1 + a, b, c - a * cx - b * cy, d, 1 + e, f - d * cx - e * cy);
-}
-
-/** `first` after `second`: a point is mapped by `second`, then by `first`. */
-function compose(first: Float64Array, second: Float64Array): Float64Array {
-  const [a, b, c, d, e, f] = first;
-  const [p, q, r, s, t, u] = second;
-  return Float64Array.of(a * p + b * s, a * q + b * t, a * r + b * u + c, d * p + e * s, d * q + e * t, d * r + e * u + f);
 }

@@ -7,7 +7,7 @@
  * Everything works on one grid covering the frame (the model's output size): per frame a few passes over ~37k
  * values.
  */
-import { type Motion, warpPlanes } from './grid-motion.js';
+import { composeMatrices, type Motion, matrixMotion, motionMatrix, warpPlanes } from './grid-motion.js';
 
 export interface ViewFusionOptions {
   /**
@@ -24,6 +24,11 @@ interface Slot {
   prob: Float32Array;
   brightness: Float32Array;
   meanBrightness: number;
+  /**
+   * The camera's motion since the view was seen, not yet applied (motionMatrix in grid-motion.ts): the planes are
+   * resampled only when the view is next read, once for all the motion since, and not at all if it is replaced first.
+   */
+  pending: Float64Array | undefined;
 }
 
 export class ViewFusion {
@@ -48,6 +53,7 @@ export class ViewFusion {
       prob: new Float32Array(pixels),
       brightness: new Float32Array(pixels),
       meanBrightness: 0,
+      pending: undefined,
     }));
     this.sum = new Float32Array(pixels);
     this.moved = { prob: new Float32Array(pixels), brightness: new Float32Array(pixels) };
@@ -65,6 +71,7 @@ export class ViewFusion {
     slot.brightness.set(brightness.subarray(0, slot.brightness.length));
     slot.meanBrightness = mean(brightness, slot.brightness.length);
     slot.valid = true;
+    slot.pending = undefined;
     this.newest = slot;
     return this.fuse(brightness);
   }
@@ -78,6 +85,7 @@ export class ViewFusion {
     if (!slot?.valid) throw new Error('ViewFusion.fuse: no view has been added since the start or the last reset');
     const pixels = this.width * this.height;
     const meanNow = mean(brightness, pixels);
+    for (const other of slots) if (other.valid) this.catchUp(other);
 
     // The newest view counts in full everywhere; the others where the picture still matches theirs. The loops have
     // no branches that depend on the picture: an unpredictable branch per pixel cost twice the arithmetic.
@@ -117,18 +125,25 @@ export class ViewFusion {
   }
 
   /**
-   * Moves the views kept so far, with the brightness each was seen at, to where the picture now is (grid-motion.ts);
-   * all but view `replaced`, which the next add() replaces anyway.
+   * The picture moved by `motion` (grid-motion.ts) since the last frame: the views kept so far, with the brightness
+   * each was seen at, are moved to where the picture now is before they are next read.
    */
-  follow(motion: Motion, replaced: number): void {
-    for (const [index, slot] of this.slots.entries()) {
-      if (!slot.valid || index === replaced) continue;
-      const { prob, brightness } = this.moved;
-      warpPlanes(slot.prob, slot.brightness, prob, brightness, this.width, this.height, motion);
-      this.moved = { prob: slot.prob, brightness: slot.brightness };
-      slot.prob = prob;
-      slot.brightness = brightness;
+  follow(motion: Motion): void {
+    const step = motionMatrix(motion, this.width, this.height);
+    for (const slot of this.slots) {
+      if (slot.valid) slot.pending = slot.pending ? composeMatrices(slot.pending, step) : step;
     }
+  }
+
+  /** Resamples `slot` by the motion it has not followed yet. */
+  private catchUp(slot: Slot): void {
+    if (!slot.pending) return;
+    const { prob, brightness } = this.moved;
+    warpPlanes(slot.prob, slot.brightness, prob, brightness, this.width, this.height, matrixMotion(slot.pending, this.width, this.height));
+    this.moved = { prob: slot.prob, brightness: slot.brightness };
+    slot.prob = prob;
+    slot.brightness = brightness;
+    slot.pending = undefined;
   }
 
   /** Whether no view has been added since the start or the last reset. */
