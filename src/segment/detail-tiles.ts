@@ -4,14 +4,14 @@
  * photo mode does with its tiles, what they say is mixed in only where the whole views are unsure (around the
  * outline), and several overlapping tiles average out each other's mistakes. The live path runs one tile every
  * other frame, in turn (video-views.ts), and keeps each tile's answer with the brightness the frame had: like the
- * whole views in the fusion (view-fusion.ts), a tile counts only where the picture still matches what it saw, so
- * a moving person drops it at once. A moving camera does not: each tile keeps the camera's motion since it ran
- * (grid-motion.ts) and is read through it.
+ * whole views in the fusion (view-fusion.ts), a tile counts only where the picture still matches what it saw
+ * (exposure changes taken out), so a moving person drops it at once. A moving camera does not: each tile keeps the
+ * camera's motion since it ran (grid-motion.ts) and is read through it.
  *
- * On the eval clips (docs/segmentation.md): IoU 0.9243 -> 0.9304, boundary F1 0.593 -> 0.603, flicker 0.134 ->
- * 0.144 %; the photo mode's IoU is 0.9264.
+ * On the eval clips (docs/segmentation.md, Video mode): IoU 0.9242 -> 0.9311, boundary F1 0.593 -> 0.605, flicker
+ * 0.134 -> 0.135 %; the photo mode's IoU is 0.9264.
  */
-import { composeMatrices, type Motion, motionMatrix } from './grid-motion.js';
+import { composeMatrices, type Motion, motionMatrix, sample } from './grid-motion.js';
 import type { Size } from './preprocess.js';
 import { exposureGain, mean } from './view-fusion.js';
 
@@ -255,23 +255,4 @@ export class DetailTiles {
   reset(): void {
     for (const tile of this.tiles) tile.valid = false;
   }
-}
-
-/** `plane` (`width` x `height`) at (x, y), bilinearly, clamped to the plane. */
-function sample(plane: Float32Array, width: number, height: number, x: number, y: number): number {
-  const maxX = width - 1;
-  const maxY = height - 1;
-  const sx = x < 0 ? 0 : x > maxX ? maxX : x;
-  const sy = y < 0 ? 0 : y > maxY ? maxY : y;
-  const x0 = sx | 0;
-  const y0 = sy | 0;
-  const fx = sx - x0;
-  const fy = sy - y0;
-  const i = y0 * width + x0;
-  const right = x0 < maxX ? i + 1 : i;
-  const below = y0 < maxY ? i + width : i;
-  const belowRight = below + (right - i);
-  const top = plane[i] + (plane[right] - plane[i]) * fx;
-  const bottom = plane[below] + (plane[belowRight] - plane[below]) * fx;
-  return top + (bottom - top) * fy;
 }

@@ -160,7 +160,7 @@ export class GridMotion {
 }
 
 /** `plane` at the point (x, y), bilinearly; points outside take the nearest edge pixel. */
-function sample(plane: Float32Array, width: number, height: number, x: number, y: number): number {
+export function sample(plane: Float32Array, width: number, height: number, x: number, y: number): number {
   const maxX = width - 1;
   const maxY = height - 1;
   const sx = x < 0 ? 0 : x > maxX ? maxX : x;

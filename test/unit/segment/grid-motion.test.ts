@@ -88,11 +88,12 @@ describe('GridMotion', () => {
 });
 
 describe('ViewFusion.follow', () => {
+  const width = 32;
+  const height = 8;
+  const texture = (x: number) => 0.3 + 0.2 * Math.sin(x / 2);
+  const plane = (f: (x: number) => number) => Float32Array.from({ length: width * height }, (_, i) => f(i % width));
+
   it('carries a view seen before a pan to where the picture now is, so both views still count', () => {
-    const width = 32;
-    const height = 8;
-    const texture = (x: number) => 0.3 + 0.2 * Math.sin(x / 2);
-    const plane = (f: (x: number) => number) => Float32Array.from({ length: width * height }, (_, i) => f(i % width));
     // The person's edge at x = 12 before the pan, at x = 14 after it: the camera panned 2 px to the left.
     const fusion = new ViewFusion(width, height, 2);
     fusion.add(0, plane((x) => (x < 12 ? 1 : 0)), plane(texture));
@@ -105,10 +106,6 @@ describe('ViewFusion.follow', () => {
   });
 
   it('carries a view over several frames of motion at once, when it is next read', () => {
-    const width = 32;
-    const height = 8;
-    const texture = (x: number) => 0.3 + 0.2 * Math.sin(x / 2);
-    const plane = (f: (x: number) => number) => Float32Array.from({ length: width * height }, (_, i) => f(i % width));
     const fusion = new ViewFusion(width, height, 2);
     fusion.add(0, plane((x) => (x < 12 ? 1 : 0)), plane(texture));
     // Two frames of a 1 px pan (the views are not read between them), then the new view.
