@@ -1,12 +1,14 @@
 /**
  * `npm run bench:quality`: mask quality on the eval-dev photos and on camera-like clips made from them (never
  * copied into the repo: --eval-dev and --clips point at them), scored by the sets' own score.py and
- * score_video.py, for four ways side by side:
+ * score_video.py, for five ways side by side:
  * - plain: the whole picture resized to 256x256, the square model, bilinear upscaling, threshold 0.5;
  * - live path, one view: the live pipeline as it was before the view fusion (one inference on the whole frame,
  *   temporal smoothing, guided refinement);
- * - live path: what `blurcam start` does now (a view of a cycle per frame, fused over time, the background model);
- *   on a photo it sees the photo as a still camera would, for one cycle of frames;
+ * - live path without the detail tiles: the whole frame and its mirror image in turn, fused over time, the
+ *   background model;
+ * - live path: what `blurcam start` does now (the same with the detail tiles taking turns with the whole frame); on a
+ *   photo it sees the photo as a still camera would, for a few frames (the first runs every view);
  * - blurcam segment: the photo mode with its default options, on each photo and on each clip frame alone.
  */
 import { spawn } from 'node:child_process';
@@ -22,12 +24,13 @@ import { cv, type Mat } from '../opencv.js';
 import { createSegmenter, type BlurcamSegmenter } from '../segment/create-segmenter.js';
 import { BUNDLED_MODELS, DEFAULT_MODELS_DIR, resolveModelFile } from '../segment/model-files.js';
 import { OnnxModel } from '../segment/onnx-session.js';
+import type { VideoViews } from '../segment/live-grid.js';
 import type { Size } from '../segment/preprocess.js';
 
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
 const SHARED = resolve(REPO, '..', 'shared');
 const PYTHON = '/usr/bin/python3';
-/** Frames a photo is shown to the live path for, as a still camera: one cycle of its views. */
+/** Frames a photo is shown to the live path for, as a still camera (the first runs every view). */
 const STILL_FRAMES = 8;
 
 interface Score {
@@ -53,11 +56,12 @@ interface MethodResult {
   clips?: ClipScore;
 }
 
-type Method = 'plain' | 'live-one' | 'live' | 'segment';
+type Method = 'plain' | 'live-one' | 'live-whole' | 'live' | 'segment';
 const METHODS: { method: Method; label: string }[] = [
   { method: 'plain', label: 'plain (256x256, bilinear, 0.5)' },
   { method: 'live-one', label: 'live path before (one view a frame)' },
-  { method: 'live', label: 'live path (views fused over frames)' },
+  { method: 'live-whole', label: 'live path without the detail tiles' },
+  { method: 'live', label: 'live path (views and tiles fused over frames)' },
   { method: 'segment', label: 'blurcam segment (photo mode)' },
 ];
 
@@ -112,7 +116,7 @@ async function* clipFrames(path: string): AsyncGenerator<Mat> {
 class LiveSegmenters {
   private readonly byModel = new Map<string, BlurcamSegmenter>();
 
-  constructor(private readonly videoViews: 'one' | 'cycle') {}
+  constructor(private readonly videoViews: VideoViews) {}
 
   async for(frameSize: Size): Promise<BlurcamSegmenter> {
     const model = resolveModelFile('auto', 'video', frameSize).name;
@@ -150,12 +154,14 @@ async function maskMaker(method: Method): Promise<MaskMaker> {
       return { photo: plain, clip: (path, out) => eachFrame(path, out, plain), close: () => model.close() };
     }
     case 'live-one':
+    case 'live-whole':
     case 'live': {
-      const segmenters = new LiveSegmenters(method === 'live' ? 'cycle' : 'one');
+      const views = ({ 'live-one': 'one', 'live-whole': 'whole', live: 'cycle' } as const)[method];
+      const segmenters = new LiveSegmenters(views);
       return {
         async photo(image) {
           const segmenter = await segmenters.for({ width: image.cols, height: image.rows });
-          const frames = method === 'live' ? STILL_FRAMES : 1;
+          const frames = views === 'one' ? 1 : STILL_FRAMES;
           for (let i = 1; i < frames; i++) (await segmenter.segment(new FrameImage(image))).release();
           return segmenter.segment(new FrameImage(image));
         },

@@ -7,15 +7,17 @@
  *   to the frame with a soft edge. A few milliseconds at 1280x720; what the live pipeline uses.
  */
 import type { FrameImage } from '../frame-image.js';
-import { cv, type Mat, withScratchAsync } from '../opencv.js';
+import { cv, type Mat, type Track, withScratch, withScratchAsync } from '../opencv.js';
+import { type TileRect, tileLayout } from './detail-tiles.js';
 import { GridThread } from './grid-thread.js';
-import { type GridFrame, LiveGrid, type VideoViews } from './live-grid.js';
+import { detailTileCount, type GridFrame, LiveGrid, type VideoViews } from './live-grid.js';
 import { DEFAULT_MODELS_DIR, resolveModelFile } from './model-files.js';
 import { OnnxModel, type Provider } from './onnx-session.js';
 import { mergeNearBoundary, personBox, TILE_FEATHER, tileViews, ViewAccumulator, wholePhotoViews, zoomViews } from './photo-views.js';
 import { enlargedSoftMask, softMask } from './postprocess/soft-mask.js';
 import { placeView, regionToOutput, type Size, type View } from './preprocess.js';
 import type { Device, Segmenter } from './segmenter.js';
+import { type FramePlan, FrameSchedule } from './video-views.js';
 
 export interface SegmenterOptions {
   /** 'auto', 'selfie', 'selfie-landscape' or a path to an ONNX model (docs/model-contract.md). */
@@ -35,9 +37,10 @@ export interface SegmenterOptions {
   threads?: number;
   modelsDir?: string;
   /**
-   * Video mode: 'cycle' (the default) runs one view of a cycle per frame, fuses them over time and learns the
-   * background (video-views.ts, view-fusion.ts, background-model.ts); 'one' runs the whole frame alone, the live
-   * path before those (kept for comparison in `npm run bench:quality`).
+   * Video mode: 'cycle' (the default) runs one view per frame (the whole frame, mirrored, and detail tiles in turn),
+   * fuses them over time and learns the background (video-views.ts, view-fusion.ts, detail-tiles.ts,
+   * background-model.ts); 'whole' leaves out the tiles; 'one' runs the whole frame alone, the live path before
+   * those. The last two are kept for comparison in `npm run bench:quality`.
    */
   videoViews?: VideoViews;
   /**
@@ -95,7 +98,17 @@ export async function createSegmenter(options: SegmenterOptions = {}): Promise<B
   if (mode === 'photo') return new PhotoSegmenter(model, description, settings);
   const views = options.videoViews ?? 'cycle';
   // The grid work on a thread of its own, so the compositor can blur the frame's background meanwhile.
-  const thread = options.ownThread === false ? undefined : await GridThread.start({ path: model.path, sessionOptions: model.sessionOptions, contract: model.contract, views });
+  const thread =
+    options.ownThread === false
+      ? undefined
+      : await GridThread.start({
+          path: model.path,
+          sessionOptions: model.sessionOptions,
+          contract: model.contract,
+          views,
+          threshold: settings.threshold,
+          tiles: detailTileCount(views, model.output),
+        });
   return new VideoSegmenter(model, description, settings, views, thread);
 }
 
@@ -194,10 +207,14 @@ class VideoSegmenter extends EngineSegmenter {
   readonly mode = 'video';
   /**
    * The frame as the grid work needs it (live-grid.ts), in memory the grid thread shares, with OpenCV matrices
-   * over it that the frame is copied into: the model's input picture, the brightness (0..1) and the colours on the
-   * grid.
+   * over it that the frame is copied into: the model's input picture (and, for a frame that runs every view, each
+   * detail tile's), the brightness (0..1) and the colours on the grid.
    */
-  private readonly planes: { frame: GridFrame; small: Mat; brightness: Mat; colours: Mat };
+  private readonly planes: { frame: GridFrame; small: Mat; tiles: Mat[]; brightness: Mat; colours: Mat };
+  /** Which view each frame runs; decided here, where the frame (or a tile of it) is put at the model's input. */
+  private readonly schedule: FrameSchedule;
+  /** The detail tiles' places on the grid (detail-tiles.ts); empty without tiles. */
+  private readonly tileRects: TileRect[];
   /** The grid work on a thread of its own; undefined when it could not start or failed. */
   private thread: GridThread | undefined;
   /** The grid work on this thread, made when there is no grid thread. */
@@ -213,15 +230,22 @@ class VideoSegmenter extends EngineSegmenter {
     super(model, description, settings);
     this.thread = thread;
     const { input, output } = model;
+    const tileCount = detailTileCount(videoViews, output);
+    this.schedule = new FrameSchedule(tileCount);
+    this.tileRects = tileCount > 0 ? tileLayout(output) : [];
+    const inputBytes = input.width * input.height * 3;
     const frame = thread?.planes ?? {
-      small: new Uint8Array(input.width * input.height * 3),
+      small: new Uint8Array(inputBytes),
+      tiles: new Uint8Array(tileCount * inputBytes),
       brightness: new Float32Array(output.width * output.height),
       colours: new Uint8Array(output.width * output.height * 3),
     };
     // These Mat constructors wrap the memory without copying; the planes live as long as the segmenter.
+    const inputMat = (bytes: Uint8Array) => new cv.Mat(input.height, input.width, cv.CV_8UC3, bufferOver(bytes));
     this.planes = {
       frame,
-      small: new cv.Mat(input.height, input.width, cv.CV_8UC3, bufferOver(frame.small)),
+      small: inputMat(frame.small),
+      tiles: this.tileRects.map((_, index) => inputMat(frame.tiles.subarray(index * inputBytes, (index + 1) * inputBytes))),
       brightness: new cv.Mat(output.height, output.width, cv.CV_32FC1, bufferOver(frame.brightness)),
       colours: new cv.Mat(output.height, output.width, cv.CV_8UC3, bufferOver(frame.colours)),
     };
@@ -240,15 +264,14 @@ class VideoSegmenter extends EngineSegmenter {
       if (scale === 0.5) reduced = image.halfSize();
       else if (scale < 1) reduced = track(frame.resize(Math.round(frame.rows * scale), Math.round(frame.cols * scale), 0, 0, cv.INTER_AREA));
       // Bilinear from the already averaged reduced frame: as good as INTER_AREA on the eval photos, 8x faster.
-      const small = track(reduced.resize(input.height, input.width, 0, 0, cv.INTER_LINEAR));
-      small.copyTo(this.planes.small);
+      const whole = track(reduced.resize(input.height, input.width, 0, 0, cv.INTER_LINEAR));
       // The grid the fusion, the background model and the smoother work on: the model's output, covering the frame.
       const sameSize = output.width === input.width && output.height === input.height;
-      const colours = sameSize ? small : track(reduced.resize(output.height, output.width, 0, 0, cv.INTER_AREA));
+      const colours = sameSize ? whole : track(reduced.resize(output.height, output.width, 0, 0, cv.INTER_AREA));
       colours.copyTo(this.planes.colours);
       track(track(colours.cvtColor(cv.COLOR_BGR2GRAY)).convertTo(cv.CV_32F, 1 / 255)).copyTo(this.planes.brightness);
 
-      const prob = await this.gridWork(timings);
+      const prob = await this.gridWork(this.schedule.take(), (plan) => this.fillModelInput(plan, reduced, whole), timings);
       // Wraps the probabilities without copying; used only before the next frame.
       const probMat = track(new cv.Mat(output.height, output.width, cv.CV_32FC1, bufferOver(prob)));
       return enlargedSoftMask(probMat, frame.cols, frame.rows, threshold, softness, VIDEO_GROW_PX);
@@ -263,31 +286,60 @@ class VideoSegmenter extends EngineSegmenter {
     return this.thread !== undefined;
   }
 
+  /** Puts what `plan` runs at the model's input: the whole frame (`whole`, already that size), a tile, or both. */
+  private fillModelInput(plan: FramePlan, reduced: Mat, whole: Mat): void {
+    if (plan.kind === 'tile') {
+      withScratch((track) => track(this.tileInput(reduced, this.tileRects[plan.index], track)).copyTo(this.planes.small));
+      return;
+    }
+    whole.copyTo(this.planes.small);
+    if (plan.kind === 'all') {
+      this.tileRects.forEach((rect, index) => withScratch((track) => track(this.tileInput(reduced, rect, track)).copyTo(this.planes.tiles[index])));
+    }
+  }
+
+  /** The part of the frame (`reduced`, any size) under a tile's rect on the grid, at the model's input size. */
+  private tileInput(reduced: Mat, rect: TileRect, track: Track): Mat {
+    const { input, output } = this.model;
+    const scaleX = reduced.cols / output.width;
+    const scaleY = reduced.rows / output.height;
+    const x = Math.round(rect.x * scaleX);
+    const y = Math.round(rect.y * scaleY);
+    const width = Math.min(reduced.cols - x, Math.round(rect.width * scaleX));
+    const height = Math.min(reduced.rows - y, Math.round(rect.height * scaleY));
+    // Bilinear, as for the whole frame: `reduced` is already averaged down, and a tile is at most 2.5 times the input.
+    return track(reduced.getRegion(new cv.Rect(x, y, width, height))).resize(input.height, input.width, 0, 0, cv.INTER_LINEAR);
+  }
+
   /**
-   * The grid work on the planes (live-grid.ts): on the grid thread when there is one (asked for before this
-   * returns, so the caller's next work overlaps with it), else here. A thread that fails leaves the work to this
-   * thread from then on, starting over.
+   * The grid work on the planes (live-grid.ts) after `fill` has put what `plan` runs at the model's input: on the
+   * grid thread when there is one (asked for before this returns, so the caller's next work overlaps with it), else
+   * here. A thread that fails leaves the work to this thread from then on, starting over with every view.
    */
-  private async gridWork(timings: SegmentTimings): Promise<Float32Array> {
+  private async gridWork(plan: FramePlan, fill: (plan: FramePlan) => void, timings: SegmentTimings): Promise<Float32Array> {
     if (this.thread) {
       const start = performance.now();
       try {
-        timings.inferences += await this.thread.frame();
+        fill(plan);
+        timings.inferences += await this.thread.frame(plan);
         timings.modelMs += performance.now() - start;
         return this.thread.prob;
       } catch {
         void this.thread.close();
         this.thread = undefined;
+        this.schedule.restart();
+        plan = this.schedule.take();
       }
     }
-    this.local ??= new LiveGrid(this.model.input, this.model.output, this.videoViews);
-    const { prob } = await this.local.frame(this.planes.frame, (bgr) => this.infer(bgr, timings));
+    fill(plan);
+    this.local ??= new LiveGrid(this.model.input, this.model.output, this.videoViews, this.settings.threshold);
+    const { prob } = await this.local.frame(this.planes.frame, plan, (bgr) => this.infer(bgr, timings));
     return prob;
   }
 
   override reset(): void {
-    this.thread?.reset();
-    this.local?.reset();
+    // The next frame runs every view, which starts the grid work over wherever it runs.
+    this.schedule.restart();
   }
 
   override async close(): Promise<void> {

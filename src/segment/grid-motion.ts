@@ -160,7 +160,7 @@ export class GridMotion {
 }
 
 /** `plane` at the point (x, y), bilinearly; points outside take the nearest edge pixel. */
-function sample(plane: Float32Array, width: number, height: number, x: number, y: number): number {
+export function sample(plane: Float32Array, width: number, height: number, x: number, y: number): number {
   const maxX = width - 1;
   const maxY = height - 1;
   const sx = x < 0 ? 0 : x > maxX ? maxX : x;
@@ -179,10 +179,18 @@ function sample(plane: Float32Array, width: number, height: number, x: number, y
 /**
  * Two planes of the earlier frame (`first`, `second`) resampled where `motion` says each pixel of the new frame came
  * from, bilinearly, into `firstTo` and `secondTo`; points outside take the nearest edge pixel. Two at once: the
- * live path always moves planes in pairs (a view's probability and brightness, the smoother's two memories), and
- * the source points are worked out once for both.
+ * live path mostly moves planes in pairs (a view's probability and brightness, the smoother's two memories), and
+ * the source points are worked out once for both. Without `second`, the first plane alone.
  */
-export function warpPlanes(first: Float32Array, second: Float32Array, firstTo: Float32Array, secondTo: Float32Array, width: number, height: number, motion: Motion): void {
+export function warpPlanes(
+  first: Float32Array,
+  second: Float32Array | undefined,
+  firstTo: Float32Array,
+  secondTo: Float32Array | undefined,
+  width: number,
+  height: number,
+  motion: Motion,
+): void {
   const [a, b, c, d, e, f] = motion;
   const cx = (width - 1) / 2;
   const cy = (height - 1) / 2;
@@ -208,11 +216,40 @@ export function warpPlanes(first: Float32Array, second: Float32Array, firstTo: F
       let top = first[i] + (first[right] - first[i]) * fx;
       let bottom = first[below] + (first[belowRight] - first[below]) * fx;
       firstTo[row + x] = top + (bottom - top) * fy;
+      if (!second || !secondTo) continue;
       top = second[i] + (second[right] - second[i]) * fx;
       bottom = second[below] + (second[belowRight] - second[below]) * fx;
       secondTo[row + x] = top + (bottom - top) * fy;
     }
   }
+}
+
+/**
+ * A motion as a 2x3 matrix on plain grid coordinates (not offsets from the centre), for composing: where a point of
+ * the new frame lay in the earlier one.
+ */
+export function motionMatrix(motion: Motion, width: number, height: number): Float64Array {
+  const [a, b, c, d, e, f] = motion;
+  const cx = (width - 1) / 2;
+  const cy = (height - 1) / 2;
+  return Float64Array.of(1 + a, b, c - a * cx - b * cy, d, 1 + e, f - d * cx - e * cy);
+}
+
+/** The motion a 2x3 matrix on plain grid coordinates (motionMatrix) stands for. */
+export function matrixMotion(matrix: Float64Array, width: number, height: number): Motion {
+  const [p, q, r, s, t, u] = matrix;
+  const a = p - 1;
+  const e = t - 1;
+  const cx = (width - 1) / 2;
+  const cy = (height - 1) / 2;
+  return Float64Array.of(a, q, r + a * cx + q * cy, s, e, u + s * cx + e * cy);
+}
+
+/** `first` after `second` (2x3 matrices): a point is mapped by `second`, then by `first`. */
+export function composeMatrices(first: Float64Array, second: Float64Array): Float64Array {
+  const [a, b, c, d, e, f] = first;
+  const [p, q, r, s, t, u] = second;
+  return Float64Array.of(a * p + b * s, a * q + b * t, a * r + b * u + c, d * p + e * s, d * q + e * t, d * r + e * u + f);
 }
 
 /** The largest displacement `motion` makes anywhere in the frame, in grid pixels (at the corners, being affine). */

@@ -3,7 +3,8 @@
  * (grid-worker.ts), so the main thread can do other work of the frame meanwhile: onnxruntime-node's `run` is
  * synchronous behind a setImmediate, so on the main thread it holds everything else for the length of an
  * inference, while a 2-core machine's second core has little to do. The main thread fills the frame's planes in
- * shared memory, says "frame", and is free until the thread says "done". One frame at a time.
+ * shared memory, says "frame" with the frame's plan (video-views.ts; 'all' also starts the grid work over), and is
+ * free until the thread says "done". One frame at a time.
  */
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -12,6 +13,7 @@ import type ort from 'onnxruntime-node';
 import type { GridThreadReply, GridThreadRequest, GridThreadSetup } from './grid-worker.js';
 import type { GridFrame, VideoViews } from './live-grid.js';
 import type { ModelContract } from './model-contract.js';
+import type { FramePlan } from './video-views.js';
 
 /** The worker's script: beside this module once built; under the test runner this module runs from src/, so dist's. */
 function workerScript(): URL | undefined {
@@ -26,6 +28,9 @@ export interface GridThreadOptions {
   sessionOptions: ort.InferenceSession.SessionOptions;
   contract: ModelContract;
   views: VideoViews;
+  threshold: number;
+  /** How many detail tiles the grid work keeps (detailTileCount in live-grid.ts): room for each in `planes.tiles`. */
+  tiles: number;
 }
 
 export class GridThread {
@@ -40,7 +45,12 @@ export class GridThread {
     private readonly worker: Worker,
     setup: GridThreadSetup,
   ) {
-    this.planes = { small: new Uint8Array(setup.small), brightness: new Float32Array(setup.brightness), colours: new Uint8Array(setup.colours) };
+    this.planes = {
+      small: new Uint8Array(setup.small),
+      tiles: new Uint8Array(setup.tiles),
+      brightness: new Float32Array(setup.brightness),
+      colours: new Uint8Array(setup.colours),
+    };
     this.prob = new Float32Array(setup.prob);
     worker.on('message', (reply: GridThreadReply) => {
       const waiter = this.waiter;
@@ -68,7 +78,9 @@ export class GridThread {
       sessionOptions: options.sessionOptions,
       contract,
       views: options.views,
+      threshold: options.threshold,
       small: new SharedArrayBuffer(inputPixels * 3),
+      tiles: new SharedArrayBuffer(Math.max(1, options.tiles * inputPixels * 3)),
       brightness: new SharedArrayBuffer(gridPixels * 4),
       colours: new SharedArrayBuffer(gridPixels * 3),
       prob: new SharedArrayBuffer(gridPixels * 4),
@@ -86,23 +98,18 @@ export class GridThread {
   }
 
   /**
-   * Runs the grid work on `planes`; resolves with the number of inferences once `prob` holds the result. The work
-   * is asked for before this returns (not in a later microtask), so whatever the caller does next overlaps with it.
-   * One frame at a time.
+   * Runs the grid work on `planes` as `plan` says; resolves with the number of inferences once `prob` holds the
+   * result. The work is asked for before this returns (not in a later microtask), so whatever the caller does next
+   * overlaps with it. One frame at a time.
    */
-  frame(): Promise<number> {
+  frame(plan: FramePlan): Promise<number> {
     if (this.failure) return Promise.reject(this.failure);
     if (this.waiter) return Promise.reject(new Error('GridThread.frame: the previous frame has not finished'));
     return new Promise<number>((resolve, reject) => {
       this.waiter = { resolve, reject };
       this.worker.ref();
-      this.post('frame');
+      this.post({ kind: 'frame', plan });
     });
-  }
-
-  /** Forgets the grid's state before the next frame (messages are handled in order). */
-  reset(): void {
-    if (!this.failure) this.post('reset');
   }
 
   /** Whether the thread still works. */

@@ -1,21 +1,25 @@
 /**
- * The live path's work on the model's grid for one frame: the camera's motion followed, this frame's view of the
- * cycle through the model, the views fused, the background model, the smoothing (grid-motion.ts, video-views.ts,
- * view-fusion.ts, background-model.ts, temporal-smoother.ts). Plain JavaScript on small typed arrays, no OpenCV:
+ * The live path's work on the model's grid for one frame: the camera's motion followed, this frame's view through
+ * the model (the next whole view of the cycle, or a detail tile), the views fused, the tiles mixed in around the
+ * outline, the background model, the smoothing (grid-motion.ts, video-views.ts, view-fusion.ts, detail-tiles.ts,
+ * background-model.ts, temporal-smoother.ts). Plain JavaScript on small typed arrays, no OpenCV:
  * it runs on the model's thread (grid-thread.ts) while the main thread prepares the frame's background, and on
  * the main thread when that thread cannot run.
  */
 import { BackgroundModel } from './background-model.js';
-import { GridMotion } from './grid-motion.js';
+import { DetailTiles, tileLayout } from './detail-tiles.js';
+import { GridMotion, warpPlanes } from './grid-motion.js';
 import type { Size } from './preprocess.js';
 import { TemporalSmoother } from './temporal-smoother.js';
-import { type VideoView, videoViewCycle } from './video-views.js';
+import { type FramePlan, type VideoView, videoViewCycle } from './video-views.js';
 import { ViewFusion } from './view-fusion.js';
 
 /** One frame as the grid work needs it, filled by the main thread from the frame. */
 export interface GridFrame {
-  /** The frame at the model's input size, packed 8-bit BGR. */
+  /** What the model runs on, at its input size, packed 8-bit BGR: the whole frame, or on a tile's frame the tile. */
   small: Uint8Array;
+  /** On a frame that runs every view: each detail tile at the model's input size, one after the other. */
+  tiles: Uint8Array;
   /** The frame's brightness (0..1) on the grid (the model's output size). */
   brightness: Float32Array;
   /** The frame's colours on the grid, packed 8-bit BGR. */
@@ -26,77 +30,124 @@ export interface GridFrame {
 export type RunModel = (bgr: Uint8Array) => Promise<Float32Array>;
 
 /**
- * 'cycle' runs one view of the cycle per frame, fuses them over time and learns the background; 'one' runs the
- * whole frame alone (the live path before those, kept for comparison in `npm run bench:quality`).
+ * 'cycle' runs one view per frame (the whole frame's cycle and the detail tiles in turn), fuses them over time and
+ * learns the background; 'whole' does the same without the detail tiles; 'one' runs the whole frame alone (the live
+ * path before all of those). The last two are kept for comparison in `npm run bench:quality`.
  */
-export type VideoViews = 'cycle' | 'one';
+export type VideoViews = 'cycle' | 'whole' | 'one';
+
+/** How many detail tiles take turns for `views` on a grid of `grid` (FrameSchedule in video-views.ts). */
+export function detailTileCount(views: VideoViews, grid: Size): number {
+  return views === 'cycle' ? tileLayout(grid).length : 0;
+}
 
 export class LiveGrid {
   private readonly cycle: VideoView[];
   private readonly fusion: ViewFusion;
+  private readonly tiles: DetailTiles | undefined;
   private readonly background: BackgroundModel | undefined;
   private readonly smoother: TemporalSmoother;
   /** Scratch for the mirrored views: the input mirrored, the output turned back. */
   private readonly mirroredInput: Uint8Array;
   private readonly mirroredOutput: Float32Array;
   private frameIndex = 0;
-  /** The camera's motion from frame to frame (judged from the last frame as the fusion and the smoother keep it). */
+  /** The camera's motion from frame to frame, judged from the last frame's brightness. */
   private readonly motion: GridMotion | undefined;
+  private readonly lastBrightness: Float32Array;
+  private hasLastBrightness = false;
+  /** The whole views' fusion at the last frame that ran one (before the tiles, the background and the smoothing). */
+  private wholeViews: Float32Array;
+  private movedWholeViews: Float32Array;
 
+  /** `threshold` is the mask's: the detail tiles count most where the probability is near it. */
   constructor(
     private readonly input: Size,
     private readonly grid: Size,
     views: VideoViews,
+    threshold: number,
   ) {
-    this.cycle = views === 'cycle' ? videoViewCycle() : videoViewCycle().slice(0, 1);
+    this.cycle = views === 'one' ? videoViewCycle().slice(0, 1) : videoViewCycle();
     const pixels = grid.width * grid.height;
     this.fusion = new ViewFusion(grid.width, grid.height, this.cycle.length);
-    if (views === 'cycle') this.background = new BackgroundModel(pixels);
+    if (views !== 'one') {
+      this.background = new BackgroundModel(pixels);
+      this.motion = new GridMotion(grid.width, grid.height);
+    }
+    if (views === 'cycle') this.tiles = new DetailTiles(grid, { threshold });
     this.smoother = new TemporalSmoother(pixels);
     this.mirroredInput = new Uint8Array(input.width * input.height * 3);
     this.mirroredOutput = new Float32Array(pixels);
-    if (views === 'cycle') this.motion = new GridMotion(grid.width, grid.height);
+    this.lastBrightness = new Float32Array(pixels);
+    this.wholeViews = new Float32Array(pixels);
+    this.movedWholeViews = new Float32Array(pixels);
   }
 
   /**
    * The frame's smoothed person probability on the grid (a buffer the next call reuses), and how many inferences
-   * it took. The first frame (and the first after a reset) runs every view, so the fusion starts complete instead of
-   * changing its mind over the next frames.
+   * it took. `plan` (FrameSchedule in video-views.ts) says what `frame.small` holds; 'all' starts over and runs every
+   * view, the whole frame's and each tile's, so the fusion starts complete instead of changing its mind over the next
+   * frames.
    */
-  async frame(frame: GridFrame, runModel: RunModel): Promise<{ prob: Float32Array; inferences: number }> {
-    const { cycle, fusion, input, grid } = this;
-    const indices = fusion.empty ? cycle.map((_, index) => index) : [this.frameIndex++ % cycle.length];
-    const lastBrightness = fusion.lastBrightness;
+  async frame(frame: GridFrame, plan: FramePlan, runModel: RunModel): Promise<{ prob: Float32Array; inferences: number }> {
+    if (plan.kind === 'all') this.reset();
+    const { cycle, fusion, tiles, grid } = this;
+    if (plan.kind !== 'all' && fusion.empty) throw new Error(`LiveGrid: a '${plan.kind}' frame before the first, which runs every view`);
+    const indices = plan.kind === 'all' ? cycle.map((_, index) => index) : plan.kind === 'whole' ? [this.frameIndex++ % cycle.length] : [];
     const lastProb = this.smoother.last;
-    if (this.motion && lastBrightness && lastProb) {
-      // A moving camera: what the views of earlier frames saw is moved to where it now lies before fusing.
-      const moved = this.motion.estimate(lastBrightness, frame.brightness, lastProb);
+    if (this.motion && this.hasLastBrightness && lastProb) {
+      // A moving camera: what earlier frames saw is moved to (or read from) where it now lies before fusing.
+      const moved = this.motion.estimate(this.lastBrightness, frame.brightness, lastProb);
       if (moved) {
-        fusion.follow(moved, indices[0]);
+        fusion.follow(moved);
         this.smoother.follow(moved, grid.width, grid.height);
+        tiles?.follow(moved);
+        warpPlanes(this.wholeViews, undefined, this.movedWholeViews, undefined, grid.width, grid.height, moved);
+        [this.wholeViews, this.movedWholeViews] = [this.movedWholeViews, this.wholeViews];
       }
     }
     let prob = fusion.fused;
-    for (const index of indices) {
-      if (!cycle[index].flip) {
-        prob = fusion.add(index, await runModel(frame.small), frame.brightness);
-        continue;
-      }
-      mirrorPixels(frame.small, input.width, input.height, this.mirroredInput);
-      // The model's output covers the same frame as its input: mirrored back, it lies on the grid.
-      mirrorValues(await runModel(this.mirroredInput), grid.width, grid.height, this.mirroredOutput);
-      prob = fusion.add(index, this.mirroredOutput, frame.brightness);
+    for (const index of indices) prob = fusion.add(index, await this.runView(frame.small, cycle[index], runModel), frame.brightness);
+    if (indices.length > 0) this.wholeViews.set(prob);
+    let inferences = indices.length;
+    if (tiles && plan.kind === 'tile') {
+      tiles.add(plan.index, await runModel(frame.small), grid, frame.brightness);
+      // The whole views as the last frame fused them (moved with the camera): fusing them again for this frame's
+      // brightness scored no better on the eval clips and costs a pass over the grid.
+      prob.set(this.wholeViews);
+      inferences++;
     }
+    if (tiles && plan.kind === 'all') {
+      const inputBytes = this.input.width * this.input.height * 3;
+      for (let index = 0; index < tiles.rects.length; index++) {
+        tiles.add(index, await runModel(frame.tiles.subarray(index * inputBytes, (index + 1) * inputBytes)), grid, frame.brightness);
+      }
+      inferences += tiles.rects.length;
+    }
+    tiles?.apply(prob, frame.brightness);
     this.background?.apply(frame.colours, prob);
     this.smoother.update(prob);
-    return { prob, inferences: indices.length };
+    this.lastBrightness.set(frame.brightness);
+    this.hasLastBrightness = true;
+    return { prob, inferences };
   }
 
-  /** Forgets the views, the background and the smoothing (a new scene or camera). */
+  /** Forgets the views, the tiles, the background and the smoothing (a new scene or camera). */
   reset(): void {
     this.fusion.reset();
+    this.tiles?.reset();
     this.background?.reset();
     this.smoother.reset();
+    this.hasLastBrightness = false;
+  }
+
+  /** One whole view of the frame through the model: as it is, or mirrored and its output turned back. */
+  private async runView(small: Uint8Array, view: VideoView, runModel: RunModel): Promise<Float32Array> {
+    if (!view.flip) return runModel(small);
+    const { input, grid } = this;
+    mirrorPixels(small, input.width, input.height, this.mirroredInput);
+    // The model's output covers the same frame as its input: mirrored back, it lies on the grid.
+    mirrorValues(await runModel(this.mirroredInput), grid.width, grid.height, this.mirroredOutput);
+    return this.mirroredOutput;
   }
 }
 

@@ -7,7 +7,7 @@
  * Everything works on one grid covering the frame (the model's output size): per frame a few passes over ~37k
  * values.
  */
-import { type Motion, warpPlanes } from './grid-motion.js';
+import { composeMatrices, type Motion, matrixMotion, motionMatrix, warpPlanes } from './grid-motion.js';
 
 export interface ViewFusionOptions {
   /**
@@ -24,6 +24,11 @@ interface Slot {
   prob: Float32Array;
   brightness: Float32Array;
   meanBrightness: number;
+  /**
+   * The camera's motion since the view was seen, not yet applied (motionMatrix in grid-motion.ts): the planes are
+   * resampled only when the view is next read, once for all the motion since, and not at all if it is replaced first.
+   */
+  pending: Float64Array | undefined;
 }
 
 export class ViewFusion {
@@ -33,7 +38,7 @@ export class ViewFusion {
   private moved: { prob: Float32Array; brightness: Float32Array };
   private readonly weightSum: Float32Array;
   readonly fused: Float32Array;
-  /** The view added last (its brightness is the last frame's). */
+  /** The view added last. */
   private newest: Slot | undefined;
 
   constructor(
@@ -48,6 +53,7 @@ export class ViewFusion {
       prob: new Float32Array(pixels),
       brightness: new Float32Array(pixels),
       meanBrightness: 0,
+      pending: undefined,
     }));
     this.sum = new Float32Array(pixels);
     this.moved = { prob: new Float32Array(pixels), brightness: new Float32Array(pixels) };
@@ -60,14 +66,26 @@ export class ViewFusion {
    * fused probability (a buffer the next call reuses; the caller may change it in place).
    */
   add(index: number, prob: Float32Array, brightness: Float32Array): Float32Array {
-    const { slots, sum, weightSum, fused } = this;
-    const pixels = this.width * this.height;
-    const slot = slots[index];
+    const slot = this.slots[index];
     slot.prob.set(prob.subarray(0, slot.prob.length));
     slot.brightness.set(brightness.subarray(0, slot.brightness.length));
     slot.meanBrightness = mean(brightness, slot.brightness.length);
     slot.valid = true;
+    slot.pending = undefined;
     this.newest = slot;
+    return this.fuse(brightness);
+  }
+
+  /**
+   * The views kept so far fused for a frame of `brightness` that added none (a frame that ran a detail tile): the
+   * last view added counts in full, the others where the frame still matches them. Returns the same buffer as add().
+   */
+  fuse(brightness: Float32Array): Float32Array {
+    const { slots, sum, weightSum, fused, newest: slot } = this;
+    if (!slot?.valid) throw new Error('ViewFusion.fuse: no view has been added since the start or the last reset');
+    const pixels = this.width * this.height;
+    const meanNow = mean(brightness, pixels);
+    for (const other of slots) if (other.valid) this.catchUp(other);
 
     // The newest view counts in full everywhere; the others where the picture still matches theirs. The loops have
     // no branches that depend on the picture: an unpredictable branch per pixel cost twice the arithmetic.
@@ -81,7 +99,7 @@ export class ViewFusion {
     if (others.length === 1) {
       // One other view (the usual cycle of two): weighed and divided in the same pass.
       const [other] = others;
-      const gain = exposureGain(brightness, other.brightness, slot.meanBrightness, other.meanBrightness, this.options.matchLimit);
+      const gain = exposureGain(brightness, other.brightness, meanNow, other.meanBrightness, this.options.matchLimit);
       const { prob: otherProb, brightness: otherBrightness } = other;
       for (let i = 0; i < pixels; i++) {
         const closeness = Math.max(0, 1 - Math.abs(brightness[i] - gain * otherBrightness[i]) * inverseLimit);
@@ -93,7 +111,7 @@ export class ViewFusion {
     sum.set(newest);
     weightSum.fill(1);
     for (const other of others) {
-      const gain = exposureGain(brightness, other.brightness, slot.meanBrightness, other.meanBrightness, this.options.matchLimit);
+      const gain = exposureGain(brightness, other.brightness, meanNow, other.meanBrightness, this.options.matchLimit);
       const { prob: otherProb, brightness: otherBrightness } = other;
       for (let i = 0; i < pixels; i++) {
         const closeness = Math.max(0, 1 - Math.abs(brightness[i] - gain * otherBrightness[i]) * inverseLimit);
@@ -107,23 +125,25 @@ export class ViewFusion {
   }
 
   /**
-   * Moves the views kept so far, with the brightness each was seen at, to where the picture now is (grid-motion.ts);
-   * all but view `replaced`, which the next add() replaces anyway.
+   * The picture moved by `motion` (grid-motion.ts) since the last frame: the views kept so far, with the brightness
+   * each was seen at, are moved to where the picture now is before they are next read.
    */
-  follow(motion: Motion, replaced: number): void {
-    for (const [index, slot] of this.slots.entries()) {
-      if (!slot.valid || index === replaced) continue;
-      const { prob, brightness } = this.moved;
-      warpPlanes(slot.prob, slot.brightness, prob, brightness, this.width, this.height, motion);
-      this.moved = { prob: slot.prob, brightness: slot.brightness };
-      slot.prob = prob;
-      slot.brightness = brightness;
+  follow(motion: Motion): void {
+    const step = motionMatrix(motion, this.width, this.height);
+    for (const slot of this.slots) {
+      if (slot.valid) slot.pending = slot.pending ? composeMatrices(slot.pending, step) : step;
     }
   }
 
-  /** The brightness of the frame the last view was added with; undefined when no view is kept. */
-  get lastBrightness(): Float32Array | undefined {
-    return this.newest?.valid ? this.newest.brightness : undefined;
+  /** Resamples `slot` by the motion it has not followed yet. */
+  private catchUp(slot: Slot): void {
+    if (!slot.pending) return;
+    const { prob, brightness } = this.moved;
+    warpPlanes(slot.prob, slot.brightness, prob, brightness, this.width, this.height, matrixMotion(slot.pending, this.width, this.height));
+    this.moved = { prob: slot.prob, brightness: slot.brightness };
+    slot.prob = prob;
+    slot.brightness = brightness;
+    slot.pending = undefined;
   }
 
   /** Whether no view has been added since the start or the last reset. */
@@ -145,7 +165,7 @@ const GAIN_SAMPLE_STEP = 4;
  * did not change otherwise: of "no change" and the ratio of the means, the guess that more sampled pixels match
  * under, refined over those pixels. So a person moving across the picture does not pass for an exposure change.
  */
-function exposureGain(now: Float32Array, before: Float32Array, meanNow: number, meanBefore: number, limit: number): number {
+export function exposureGain(now: Float32Array, before: Float32Array, meanNow: number, meanBefore: number, limit: number): number {
   let best = { matches: -1, gain: 1 };
   for (const guess of [1, meanBefore > 0 ? meanNow / meanBefore : 1]) {
     let matches = 0;
@@ -164,7 +184,7 @@ function exposureGain(now: Float32Array, before: Float32Array, meanNow: number, 
 }
 
 /** The mean of one value in GAIN_SAMPLE_STEP: all an exposure guess needs. */
-function mean(values: Float32Array, count: number): number {
+export function mean(values: Float32Array, count: number): number {
   let total = 0;
   let samples = 0;
   for (let i = 0; i < count; i += GAIN_SAMPLE_STEP, samples++) total += values[i];

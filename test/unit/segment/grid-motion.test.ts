@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { cv, type Mat } from '../../../src/opencv.js';
-import { GridMotion, largestDisplacement, type Motion } from '../../../src/segment/grid-motion.js';
+import { composeMatrices, GridMotion, largestDisplacement, matrixMotion, type Motion, motionMatrix } from '../../../src/segment/grid-motion.js';
 import { ViewFusion } from '../../../src/segment/view-fusion.js';
 
 const ASTRONAUT = fileURLToPath(new URL('../../../assets/demo/astronaut.jpg', import.meta.url));
@@ -88,19 +88,44 @@ describe('GridMotion', () => {
 });
 
 describe('ViewFusion.follow', () => {
+  const width = 32;
+  const height = 8;
+  const texture = (x: number) => 0.3 + 0.2 * Math.sin(x / 2);
+  const plane = (f: (x: number) => number) => Float32Array.from({ length: width * height }, (_, i) => f(i % width));
+
   it('carries a view seen before a pan to where the picture now is, so both views still count', () => {
-    const width = 32;
-    const height = 8;
-    const texture = (x: number) => 0.3 + 0.2 * Math.sin(x / 2);
-    const plane = (f: (x: number) => number) => Float32Array.from({ length: width * height }, (_, i) => f(i % width));
     // The person's edge at x = 12 before the pan, at x = 14 after it: the camera panned 2 px to the left.
     const fusion = new ViewFusion(width, height, 2);
     fusion.add(0, plane((x) => (x < 12 ? 1 : 0)), plane(texture));
-    fusion.follow(Float64Array.from([0, 0, -2, 0, 0, 0]), 1);
+    fusion.follow(Float64Array.from([0, 0, -2, 0, 0, 0]));
     const fused = fusion.add(1, plane((x) => (x < 14 ? 0.8 : 0)), plane((x) => texture(x - 2)));
     // Both views agree on the edge, and the earlier one counts (1 and 0.8 average to 0.9) on both sides of it.
     expect(fused[13]).toBeCloseTo(0.9, 5);
     expect(fused[14]).toBeCloseTo(0, 5);
     expect(fused[20]).toBeCloseTo(0, 5);
+  });
+
+  it('carries a view over several frames of motion at once, when it is next read', () => {
+    const fusion = new ViewFusion(width, height, 2);
+    fusion.add(0, plane((x) => (x < 12 ? 1 : 0)), plane(texture));
+    // Two frames of a 1 px pan (the views are not read between them), then the new view.
+    fusion.follow(Float64Array.from([0, 0, -1, 0, 0, 0]));
+    fusion.follow(Float64Array.from([0, 0, -1, 0, 0, 0]));
+    const fused = fusion.add(1, plane((x) => (x < 14 ? 0.8 : 0)), plane((x) => texture(x - 2)));
+    expect(fused[13]).toBeCloseTo(0.9, 5);
+    expect(fused[14]).toBeCloseTo(0, 5);
+  });
+});
+
+describe('motion matrices', () => {
+  it('turn a motion into a matrix on grid coordinates and back, and compose in order', () => {
+    const motion = Float64Array.from([0.01, -0.02, 1.5, 0.03, -0.01, -2]);
+    expect([...matrixMotion(motionMatrix(motion, 256, 144), 256, 144)].map((v) => +v.toFixed(9))).toEqual([...motion]);
+    const shift = motionMatrix(Float64Array.from([0, 0, 3, 0, 0, 0]), 256, 144);
+    const zoom = motionMatrix(Float64Array.from([0.1, 0, 0, 0, 0.1, 0]), 256, 144);
+    // A point mapped by the shift, then by the zoom: (10, 20) -> (13, 20) -> 1.1 * ((13, 20) - centre) + centre.
+    const [a, b, c, d, e, f] = composeMatrices(zoom, shift);
+    expect(a * 10 + b * 20 + c).toBeCloseTo(1.1 * (13 - 127.5) + 127.5, 9);
+    expect(d * 10 + e * 20 + f).toBeCloseTo(1.1 * (20 - 71.5) + 71.5, 9);
   });
 });

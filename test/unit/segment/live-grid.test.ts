@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { type GridFrame, LiveGrid } from '../../../src/segment/live-grid.js';
+import { tileLayout } from '../../../src/segment/detail-tiles.js';
+import { detailTileCount, type GridFrame, LiveGrid } from '../../../src/segment/live-grid.js';
+import { type FramePlan, FrameSchedule } from '../../../src/segment/video-views.js';
 
 const WIDTH = 64;
 const HEIGHT = 36;
@@ -24,7 +26,33 @@ function scene(t: number): { frame: GridFrame; person: (x: number, y: number) =>
       brightness[i] = (0.114 * b + 0.587 * g + 0.299 * r) / 255;
     }
   }
-  return { frame: { small, brightness, colours: small }, person };
+  return { frame: { small, tiles: new Uint8Array(0), brightness, colours: small }, person };
+}
+
+/**
+ * `frame` as the segmenter hands it over for `plan`: on a tile's frame the model's input is the tile, enlarged to the
+ * input size (here the grid's: each tile pixel twice, nearest); on a frame that runs every view, every tile too.
+ */
+function planned(frame: GridFrame, plan: FramePlan): GridFrame {
+  const rects = tileLayout(SIZE);
+  const tile = (index: number) => {
+    const { x, y, width, height } = rects[index];
+    const out = new Uint8Array(WIDTH * HEIGHT * 3);
+    for (let v = 0; v < HEIGHT; v++) {
+      for (let u = 0; u < WIDTH; u++) {
+        const from = ((y + Math.floor((v * height) / HEIGHT)) * WIDTH + x + Math.floor((u * width) / WIDTH)) * 3;
+        out.set(frame.small.subarray(from, from + 3), (v * WIDTH + u) * 3);
+      }
+    }
+    return out;
+  };
+  if (plan.kind === 'tile') return { ...frame, small: tile(plan.index) };
+  if (plan.kind === 'all') {
+    const tiles = new Uint8Array(rects.length * WIDTH * HEIGHT * 3);
+    rects.forEach((_, index) => tiles.set(tile(index), index * WIDTH * HEIGHT * 3));
+    return { ...frame, tiles };
+  }
+  return frame;
 }
 
 /** A model that knows the person by colour: the same for a view and its mirror image, as a good model would be. */
@@ -34,11 +62,14 @@ async function runModel(bgr: Uint8Array): Promise<Float32Array> {
 
 describe('LiveGrid', () => {
   it("keeps the person's edge sharp while the camera pans, carrying the earlier view along with the picture", async () => {
-    const grid = new LiveGrid(SIZE, SIZE, 'cycle');
+    const grid = new LiveGrid(SIZE, SIZE, 'cycle', 0.45);
+    const schedule = new FrameSchedule(detailTileCount('cycle', SIZE));
     let last: { prob: Float32Array; person: (x: number, y: number) => boolean } | undefined;
+    // Whole frames and tiles in turn, as the segmenter runs them.
     for (let t = 0; t < 8; t++) {
       const { frame, person } = scene(t);
-      const { prob } = await grid.frame(frame, runModel);
+      const plan = schedule.take();
+      const { prob } = await grid.frame(planned(frame, plan), plan, runModel);
       last = { prob: Float32Array.from(prob), person };
     }
     const { prob, person } = last as NonNullable<typeof last>;
@@ -48,11 +79,24 @@ describe('LiveGrid', () => {
     for (let x = 0; x < WIDTH; x++) expect(Math.abs(prob[18 * WIDTH + x] - (person(x, 18) ? 1 : 0))).toBeLessThan(0.1);
   });
 
-  it('runs one view a frame after the first, which runs them all', async () => {
-    const grid = new LiveGrid(SIZE, SIZE, 'cycle');
-    expect((await grid.frame(scene(0).frame, runModel)).inferences).toBe(2);
-    expect((await grid.frame(scene(0).frame, runModel)).inferences).toBe(1);
+  it('runs one view a frame after the first, which runs them all, the detail tiles too', async () => {
+    const grid = new LiveGrid(SIZE, SIZE, 'cycle', 0.45);
+    const tiles = detailTileCount('cycle', SIZE);
+    expect(tiles).toBe(9);
+    const { frame } = scene(0);
+    const run = (plan: FramePlan) => grid.frame(planned(frame, plan), plan, runModel);
+    expect((await run({ kind: 'all' })).inferences).toBe(2 + tiles);
+    expect((await run({ kind: 'whole' })).inferences).toBe(1);
+    expect((await run({ kind: 'tile', index: 4 })).inferences).toBe(1);
+    // 'all' starts over.
+    expect((await run({ kind: 'all' })).inferences).toBe(2 + tiles);
     grid.reset();
-    expect((await grid.frame(scene(0).frame, runModel)).inferences).toBe(2);
+    await expect(run({ kind: 'whole' })).rejects.toThrow(/before the first/);
+  });
+
+  it('without the tiles, runs the whole views only', async () => {
+    const grid = new LiveGrid(SIZE, SIZE, 'whole', 0.45);
+    expect(detailTileCount('whole', SIZE)).toBe(0);
+    expect((await grid.frame(scene(0).frame, { kind: 'all' }, runModel)).inferences).toBe(2);
   });
 });
