@@ -86,6 +86,8 @@ export class DetailTiles {
   private readonly rectScratch: Float32Array;
   /** For one apply(): the grid pixels where the whole views are unsure, and per such pixel the tiles' weights and sum. */
   private readonly unsurePixels: Int32Array;
+  /** For one apply(): per grid row (and one past the last), where its pixels start in `unsurePixels`. */
+  private readonly rowStarts: Int32Array;
   private readonly weightSums: Float32Array;
   private readonly sums: Float32Array;
 
@@ -107,6 +109,7 @@ export class DetailTiles {
     const pixels = grid.width * grid.height;
     this.rectScratch = new Float32Array(Math.max(...this.rects.map((rect) => rect.width * rect.height)));
     this.unsurePixels = new Int32Array(pixels);
+    this.rowStarts = new Int32Array(grid.height + 1);
     this.weightSums = new Float32Array(pixels);
     this.sums = new Float32Array(pixels);
   }
@@ -161,6 +164,12 @@ export class DetailTiles {
     const { unsurePixels, weightSums, sums } = this;
     let count = 0;
     for (let i = 0; i < pixels; i++) if (Math.abs(prob[i] - threshold) < band) unsurePixels[count++] = i;
+    // Where each grid row's unsure pixels start in the list, so a tile walks only the rows it covers.
+    const { rowStarts } = this;
+    for (let y = 0, k = 0; y <= this.grid.height; y++) {
+      while (k < count && unsurePixels[k] < y * width) k++;
+      rowStarts[y] = k;
+    }
     weightSums.fill(0, 0, count);
     sums.fill(0, 0, count);
     const inverseLimit = 1 / matchLimit;
@@ -175,17 +184,18 @@ export class DetailTiles {
       const [a, b, c, d, e, f] = tile.toTile ?? [1, 0, 0, 0, 1, 0];
       const still = tile.toTile === undefined;
       const gain = this.exposureSince(tile, brightness, meanNow);
-      for (let k = 0; k < count; k++) {
+      for (let k = rowStarts[top], end = rowStarts[bottom]; k < end; k++) {
         const i = unsurePixels[k];
         const y = (i / width) | 0;
         const x = i - y * width;
-        if (x < left || x >= right || y < top || y >= bottom) continue;
+        if (x < left || x >= right) continue;
         const tx = a * x + b * y + c - rectX;
         const ty = d * x + e * y + f - rectY;
         const edge = Math.min(tx + 1, rectWidth - tx, ty + 1, rectHeight - ty);
         if (edge <= 0) continue;
         // The brightness test takes the nearest pixel (it only needs to tell a change), the probability is resampled.
-        const nearest = Math.min(rectHeight - 1, Math.max(0, Math.round(ty))) * rectWidth + Math.min(rectWidth - 1, Math.max(0, Math.round(tx)));
+        const nearestX = (Math.min(rectWidth - 1, Math.max(0, tx)) + 0.5) | 0;
+        const nearest = ((Math.min(rectHeight - 1, Math.max(0, ty)) + 0.5) | 0) * rectWidth + nearestX;
         const closeness = Math.max(0, 1 - Math.abs(brightness[i] - gain * tileBrightness[nearest]) * inverseLimit);
         const weight = Math.min(1, edge * inverseFeather) * closeness * closeness;
         weightSums[k] += weight;
