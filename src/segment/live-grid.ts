@@ -55,7 +55,10 @@ export class LiveGrid {
   private readonly motion: GridMotion | undefined;
   private readonly lastBrightness: Float32Array;
   private hasLastBrightness = false;
-  /** The whole views' fusion at the last frame that ran one (before the tiles, the background and the smoothing). */
+  /**
+   * With tiles: the whole views' fusion at the last frame that ran one (before the tiles, the background and the
+   * smoothing), which a tile's frame takes up again.
+   */
   private wholeViews: Float32Array;
   private movedWholeViews: Float32Array;
 
@@ -92,6 +95,7 @@ export class LiveGrid {
     if (plan.kind === 'all') this.reset();
     const { cycle, fusion, tiles, grid } = this;
     if (plan.kind !== 'all' && fusion.empty) throw new Error(`LiveGrid: a '${plan.kind}' frame before the first, which runs every view`);
+    if (plan.kind === 'tile' && !tiles) throw new Error('LiveGrid: a tile frame, but these views have no tiles');
     const indices = plan.kind === 'all' ? cycle.map((_, index) => index) : plan.kind === 'whole' ? [this.frameIndex++ % cycle.length] : [];
     const lastProb = this.smoother.last;
     if (this.motion && this.hasLastBrightness && lastProb) {
@@ -100,9 +104,11 @@ export class LiveGrid {
       if (moved) {
         fusion.follow(moved);
         this.smoother.follow(moved, grid.width, grid.height);
-        tiles?.follow(moved);
-        warpPlanes(this.wholeViews, undefined, this.movedWholeViews, undefined, grid.width, grid.height, moved);
-        [this.wholeViews, this.movedWholeViews] = [this.movedWholeViews, this.wholeViews];
+        if (tiles) {
+          tiles.follow(moved);
+          warpPlanes(this.wholeViews, undefined, this.movedWholeViews, undefined, grid.width, grid.height, moved);
+          [this.wholeViews, this.movedWholeViews] = [this.movedWholeViews, this.wholeViews];
+        }
       }
     }
     let prob = fusion.fused;
@@ -112,7 +118,8 @@ export class LiveGrid {
     if (tiles && plan.kind === 'tile') {
       tiles.add(plan.index, await runModel(frame.small), grid, frame.brightness);
       // The whole views as the last frame fused them (moved with the camera): fusing them again for this frame's
-      // brightness scored no better on the eval clips and costs a pass over the grid.
+      // brightness scored the same IoU on the eval clips with more flicker (0.144 % against 0.135 %), for a pass
+      // over the grid more.
       prob.set(this.wholeViews);
       inferences++;
     }

@@ -98,5 +98,6 @@ describe('LiveGrid', () => {
     const grid = new LiveGrid(SIZE, SIZE, 'whole', 0.45);
     expect(detailTileCount('whole', SIZE)).toBe(0);
     expect((await grid.frame(scene(0).frame, { kind: 'all' }, runModel)).inferences).toBe(2);
+    await expect(grid.frame(scene(0).frame, { kind: 'tile', index: 0 }, runModel)).rejects.toThrow(/no tiles/);
   });
 });
