@@ -8,9 +8,9 @@
  */
 import type { FrameImage } from '../frame-image.js';
 import { cv, type Mat, type Track, withScratch, withScratchAsync } from '../opencv.js';
-import { type TileRect, tileLayout } from './detail-tiles.js';
+import type { TileRect } from './detail-tiles.js';
 import { GridThread } from './grid-thread.js';
-import { detailTileCount, type GridFrame, LiveGrid, type VideoViews } from './live-grid.js';
+import { detailTiles, type GridFrame, LiveGrid, type VideoViews } from './live-grid.js';
 import { DEFAULT_MODELS_DIR, resolveModelFile } from './model-files.js';
 import { OnnxModel, type Provider } from './onnx-session.js';
 import { mergeNearBoundary, personBox, TILE_FEATHER, tileViews, ViewAccumulator, wholePhotoViews, zoomViews } from './photo-views.js';
@@ -107,7 +107,7 @@ export async function createSegmenter(options: SegmenterOptions = {}): Promise<B
           contract: model.contract,
           views,
           threshold: settings.threshold,
-          tiles: detailTileCount(views, model.output),
+          tiles: detailTiles(views, model.output).length,
         });
   return new VideoSegmenter(model, description, settings, views, thread);
 }
@@ -230,13 +230,12 @@ class VideoSegmenter extends EngineSegmenter {
     super(model, description, settings);
     this.thread = thread;
     const { input, output } = model;
-    const tileCount = detailTileCount(videoViews, output);
-    this.schedule = new FrameSchedule(tileCount);
-    this.tileRects = tileCount > 0 ? tileLayout(output) : [];
+    this.tileRects = detailTiles(videoViews, output);
+    this.schedule = new FrameSchedule(this.tileRects.length);
     const inputBytes = input.width * input.height * 3;
     const frame = thread?.planes ?? {
       small: new Uint8Array(inputBytes),
-      tiles: new Uint8Array(tileCount * inputBytes),
+      tiles: new Uint8Array(this.tileRects.length * inputBytes),
       brightness: new Float32Array(output.width * output.height),
       colours: new Uint8Array(output.width * output.height * 3),
     };

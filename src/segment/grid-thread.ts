@@ -29,7 +29,7 @@ export interface GridThreadOptions {
   contract: ModelContract;
   views: VideoViews;
   threshold: number;
-  /** How many detail tiles the grid work keeps (detailTileCount in live-grid.ts): room for each in `planes.tiles`. */
+  /** How many detail tiles the grid work keeps (detailTiles in live-grid.ts): room for each in `planes.tiles`. */
   tiles: number;
 }
 

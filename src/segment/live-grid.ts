@@ -7,7 +7,7 @@
  * the main thread when that thread cannot run.
  */
 import { BackgroundModel } from './background-model.js';
-import { DetailTiles, tileLayout } from './detail-tiles.js';
+import { DetailTiles, type TileRect, tileLayout } from './detail-tiles.js';
 import { GridMotion, warpPlanes } from './grid-motion.js';
 import type { Size } from './preprocess.js';
 import { TemporalSmoother } from './temporal-smoother.js';
@@ -36,9 +36,9 @@ export type RunModel = (bgr: Uint8Array) => Promise<Float32Array>;
  */
 export type VideoViews = 'cycle' | 'whole' | 'one';
 
-/** How many detail tiles take turns for `views` on a grid of `grid` (FrameSchedule in video-views.ts). */
-export function detailTileCount(views: VideoViews, grid: Size): number {
-  return views === 'cycle' ? tileLayout(grid).length : 0;
+/** The detail tiles `views` takes turns with on a grid of `grid` (none but for 'cycle'; FrameSchedule in video-views.ts). */
+export function detailTiles(views: VideoViews, grid: Size): TileRect[] {
+  return views === 'cycle' ? tileLayout(grid) : [];
 }
 
 export class LiveGrid {
@@ -113,7 +113,7 @@ export class LiveGrid {
     }
     let prob = fusion.fused;
     for (const index of indices) prob = fusion.add(index, await this.runView(frame.small, cycle[index], runModel), frame.brightness);
-    if (indices.length > 0) this.wholeViews.set(prob);
+    if (tiles && indices.length > 0) this.wholeViews.set(prob);
     let inferences = indices.length;
     if (tiles && plan.kind === 'tile') {
       tiles.add(plan.index, await runModel(frame.small), grid, frame.brightness);

@@ -38,8 +38,6 @@ export class ViewFusion {
   private moved: { prob: Float32Array; brightness: Float32Array };
   private readonly weightSum: Float32Array;
   readonly fused: Float32Array;
-  /** The view added last. */
-  private newest: Slot | undefined;
 
   constructor(
     readonly width: number,
@@ -66,25 +64,14 @@ export class ViewFusion {
    * fused probability (a buffer the next call reuses; the caller may change it in place).
    */
   add(index: number, prob: Float32Array, brightness: Float32Array): Float32Array {
-    const slot = this.slots[index];
+    const { slots, sum, weightSum, fused } = this;
+    const pixels = this.width * this.height;
+    const slot = slots[index];
     slot.prob.set(prob.subarray(0, slot.prob.length));
     slot.brightness.set(brightness.subarray(0, slot.brightness.length));
     slot.meanBrightness = mean(brightness, slot.brightness.length);
     slot.valid = true;
     slot.pending = undefined;
-    this.newest = slot;
-    return this.fuse(brightness);
-  }
-
-  /**
-   * The views kept so far fused for a frame of `brightness` that added none (a frame that ran a detail tile): the
-   * last view added counts in full, the others where the frame still matches them. Returns the same buffer as add().
-   */
-  fuse(brightness: Float32Array): Float32Array {
-    const { slots, sum, weightSum, fused, newest: slot } = this;
-    if (!slot?.valid) throw new Error('ViewFusion.fuse: no view has been added since the start or the last reset');
-    const pixels = this.width * this.height;
-    const meanNow = mean(brightness, pixels);
     for (const other of slots) if (other.valid) this.catchUp(other);
 
     // The newest view counts in full everywhere; the others where the picture still matches theirs. The loops have
@@ -99,7 +86,7 @@ export class ViewFusion {
     if (others.length === 1) {
       // One other view (the usual cycle of two): weighed and divided in the same pass.
       const [other] = others;
-      const gain = exposureGain(brightness, other.brightness, meanNow, other.meanBrightness, this.options.matchLimit);
+      const gain = exposureGain(brightness, other.brightness, slot.meanBrightness, other.meanBrightness, this.options.matchLimit);
       const { prob: otherProb, brightness: otherBrightness } = other;
       for (let i = 0; i < pixels; i++) {
         const closeness = Math.max(0, 1 - Math.abs(brightness[i] - gain * otherBrightness[i]) * inverseLimit);
@@ -111,7 +98,7 @@ export class ViewFusion {
     sum.set(newest);
     weightSum.fill(1);
     for (const other of others) {
-      const gain = exposureGain(brightness, other.brightness, meanNow, other.meanBrightness, this.options.matchLimit);
+      const gain = exposureGain(brightness, other.brightness, slot.meanBrightness, other.meanBrightness, this.options.matchLimit);
       const { prob: otherProb, brightness: otherBrightness } = other;
       for (let i = 0; i < pixels; i++) {
         const closeness = Math.max(0, 1 - Math.abs(brightness[i] - gain * otherBrightness[i]) * inverseLimit);

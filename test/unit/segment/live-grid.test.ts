@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { tileLayout } from '../../../src/segment/detail-tiles.js';
-import { detailTileCount, type GridFrame, LiveGrid } from '../../../src/segment/live-grid.js';
+import { detailTiles, type GridFrame, LiveGrid } from '../../../src/segment/live-grid.js';
 import { type FramePlan, FrameSchedule } from '../../../src/segment/video-views.js';
 
 const WIDTH = 64;
@@ -63,7 +63,7 @@ async function runModel(bgr: Uint8Array): Promise<Float32Array> {
 describe('LiveGrid', () => {
   it("keeps the person's edge sharp while the camera pans, carrying the earlier view along with the picture", async () => {
     const grid = new LiveGrid(SIZE, SIZE, 'cycle', 0.45);
-    const schedule = new FrameSchedule(detailTileCount('cycle', SIZE));
+    const schedule = new FrameSchedule(detailTiles('cycle', SIZE).length);
     let last: { prob: Float32Array; person: (x: number, y: number) => boolean } | undefined;
     // Whole frames and tiles in turn, as the segmenter runs them.
     for (let t = 0; t < 8; t++) {
@@ -81,7 +81,7 @@ describe('LiveGrid', () => {
 
   it('runs one view a frame after the first, which runs them all, the detail tiles too', async () => {
     const grid = new LiveGrid(SIZE, SIZE, 'cycle', 0.45);
-    const tiles = detailTileCount('cycle', SIZE);
+    const tiles = detailTiles('cycle', SIZE).length;
     expect(tiles).toBe(9);
     const { frame } = scene(0);
     const run = (plan: FramePlan) => grid.frame(planned(frame, plan), plan, runModel);
@@ -96,7 +96,7 @@ describe('LiveGrid', () => {
 
   it('without the tiles, runs the whole views only', async () => {
     const grid = new LiveGrid(SIZE, SIZE, 'whole', 0.45);
-    expect(detailTileCount('whole', SIZE)).toBe(0);
+    expect(detailTiles('whole', SIZE)).toHaveLength(0);
     expect((await grid.frame(scene(0).frame, { kind: 'all' }, runModel)).inferences).toBe(2);
     await expect(grid.frame(scene(0).frame, { kind: 'tile', index: 0 }, runModel)).rejects.toThrow(/no tiles/);
   });
