@@ -90,7 +90,16 @@ describe('blurcam source faults in real OBS', { timeout: 120_000 }, () => {
       ['bad_stride', withField(offsets.stride, 10)],
       ['bad_payload_size', withField(offsets.payloadSize, 0xffffffff)],
     ];
-    const before = await sourceStats(connection, INPUT);
+    // Frames the sender sent before it stopped may still be on their way into OBS: the counts are read once the shown
+    // count has stood still for a few reads (it failed once under a full run's load, a late frame counted as shown).
+    let last = -1;
+    let still = 0;
+    const before = await waitFor('the stopped sender\'s last frames shown', async () => {
+      const stats = await sourceStats(connection, INPUT);
+      still = stats.shown === last ? still + 1 : 0;
+      last = stats.shown;
+      return still >= 2 ? stats : undefined;
+    });
     const expected: Record<string, number> = {};
     for (const [reason] of bad) expected[reason] = (expected[reason] ?? 0) + 1;
     // A two-part message (header, then pixels) is two malformed messages to the plugin: one part per frame.
