@@ -202,11 +202,11 @@ class PhotoSegmenter extends EngineSegmenter {
 class VideoSegmenter extends EngineSegmenter {
   readonly mode = 'video';
   /**
-   * The frame as the grid work needs it (live-grid.ts), in memory the grid thread shares, with OpenCV matrices
-   * over the brightness (0..1) and the colours on the grid, which the frame is copied into; and the model's input
-   * pictures (the whole frame, a tile) with matrices over them.
+   * The frame as the grid work needs it (live-grid.ts), in memory the grid thread shares, with an OpenCV matrix
+   * over the colours on the grid, which the frame is copied into; and the model's input pictures (the whole frame,
+   * a tile) with matrices over them.
    */
-  private readonly planes: { frame: GridFrame; brightness: Mat; colours: Mat; whole: Uint8Array; wholeMat: Mat; tile: Uint8Array; tileMat: Mat };
+  private readonly planes: { frame: GridFrame; colours: Mat; whole: Uint8Array; wholeMat: Mat; tile: Uint8Array; tileMat: Mat };
   /** Which views each frame runs; decided here, where the frame (or a tile of it) is put at the model's input. */
   private readonly schedule: FrameSchedule;
   /** Runs the model on a frame's views and lays their probabilities on the grid, into `planes.frame.views`. */
@@ -235,7 +235,6 @@ class VideoSegmenter extends EngineSegmenter {
     const gridPixels = output.width * output.height;
     const frame = thread?.planes ?? {
       views: new Float32Array((cycle.length + this.tileRects.length) * gridPixels),
-      brightness: new Float32Array(gridPixels),
       colours: new Uint8Array(gridPixels * 3),
     };
     const whole = new Uint8Array(input.width * input.height * 3);
@@ -244,7 +243,6 @@ class VideoSegmenter extends EngineSegmenter {
     const inputMat = (bytes: Uint8Array) => new cv.Mat(input.height, input.width, cv.CV_8UC3, bufferOver(bytes));
     this.planes = {
       frame,
-      brightness: new cv.Mat(output.height, output.width, cv.CV_32FC1, bufferOver(frame.brightness)),
       colours: new cv.Mat(output.height, output.width, cv.CV_8UC3, bufferOver(frame.colours)),
       whole,
       wholeMat: inputMat(whole),
@@ -272,7 +270,6 @@ class VideoSegmenter extends EngineSegmenter {
       const sameSize = output.width === input.width && output.height === input.height;
       const colours = sameSize ? whole : track(reduced.resize(output.height, output.width, 0, 0, cv.INTER_AREA));
       colours.copyTo(this.planes.colours);
-      track(track(colours.cvtColor(cv.COLOR_BGR2GRAY)).convertTo(cv.CV_32F, 1 / 255)).copyTo(this.planes.brightness);
 
       const prob = await this.gridWork(this.schedule.take(), reduced, timings, meanwhile);
       // Wraps the probabilities without copying; used only before the next frame.

@@ -1,7 +1,7 @@
 /**
  * The live path's grid work (live-grid.ts: everything after the model on the grid) on a thread of its own
  * (grid-worker.ts), so the main thread can prepare the frame's background meanwhile. The main thread runs the model,
- * fills the frame's planes in shared memory (the views' probabilities, the brightness and colours on the grid), says
+ * fills the frame's planes in shared memory (the views' probabilities and the colours on the grid), says
  * "frame" with the frame's plan (video-views.ts; 'all' also starts the grid work over), and is free until the thread
  * says "done". One frame at a time.
  *
@@ -49,7 +49,6 @@ export class GridThread {
   ) {
     this.planes = {
       views: new Float32Array(setup.viewPlanes),
-      brightness: new Float32Array(setup.brightness),
       colours: new Uint8Array(setup.colours),
     };
     this.prob = new Float32Array(setup.prob);
@@ -78,7 +77,6 @@ export class GridThread {
       views: options.views,
       threshold: options.threshold,
       viewPlanes: new SharedArrayBuffer(options.maxViews * gridPixels * 4),
-      brightness: new SharedArrayBuffer(gridPixels * 4),
       colours: new SharedArrayBuffer(gridPixels * 3),
       prob: new SharedArrayBuffer(gridPixels * 4),
     };

@@ -15,8 +15,6 @@ export interface GridThreadSetup {
   threshold: number;
   /** The model's probability of each view the frame ran, Float32 planes on the grid, filled by the main thread. */
   viewPlanes: SharedArrayBuffer;
-  /** The frame's brightness on the grid, Float32. */
-  brightness: SharedArrayBuffer;
   /** The frame's colours on the grid, 8-bit BGR. */
   colours: SharedArrayBuffer;
   /** The smoothed probability on the grid, Float32, written here after each frame. */
@@ -33,7 +31,6 @@ function serve(setup: GridThreadSetup): void {
   const grid = new LiveGrid(setup.grid, setup.views, setup.threshold);
   const frame = {
     views: new Float32Array(setup.viewPlanes),
-    brightness: new Float32Array(setup.brightness),
     colours: new Uint8Array(setup.colours),
   };
   const prob = new Float32Array(setup.prob);

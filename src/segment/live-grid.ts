@@ -21,8 +21,6 @@ export interface GridFrame {
    * plane after the other (ViewRunner in video-views.ts); room for every view and tile.
    */
   views: Float32Array;
-  /** The frame's brightness (0..1) on the grid (the model's output size). */
-  brightness: Float32Array;
   /** The frame's colours on the grid, packed 8-bit BGR. */
   colours: Uint8Array;
 }
@@ -39,6 +37,17 @@ export function detailTiles(views: VideoViews, grid: Size): TileRect[] {
   return views === 'cycle' ? tileLayout(grid) : [];
 }
 
+/**
+ * The brightness (0..1) of packed 8-bit BGR pixels, into `out`: BT.601 luma in 15-bit fixed point, the very
+ * values OpenCV's BGR-to-grey conversion gives (then / 255), computed here so the grid thread needs nothing more
+ * from the main thread than the colours.
+ */
+export function brightnessOf(bgr: Uint8Array, out: Float32Array): void {
+  // OpenCV scales by 1/255 as a float.
+  const scale = Math.fround(1 / 255);
+  for (let i = 0, j = 0; i < out.length; i++, j += 3) out[i] = ((bgr[j] * 3735 + bgr[j + 1] * 19235 + bgr[j + 2] * 9798 + 16384) >> 15) * scale;
+}
+
 /** The whole views `views` goes round (video-views.ts): the whole frame alone for 'one'. */
 export function wholeViews(views: VideoViews): VideoView[] {
   return views === 'one' ? videoViewCycle().slice(0, 1) : videoViewCycle();
@@ -52,7 +61,9 @@ export class LiveGrid {
   private readonly cycleLength: number;
   /** The camera's motion from frame to frame, judged from the last frame's brightness. */
   private readonly motion: GridMotion | undefined;
-  private readonly lastBrightness: Float32Array;
+  /** The frame's brightness on the grid (0..1), and the last frame's. */
+  private brightness: Float32Array;
+  private lastBrightness: Float32Array;
   private hasLastBrightness = false;
   /**
    * With tiles: the whole views' fusion at the last frame that ran one (before the tiles, the background and the
@@ -76,6 +87,7 @@ export class LiveGrid {
     }
     if (views === 'cycle') this.tiles = new DetailTiles(grid, { threshold });
     this.smoother = new TemporalSmoother(pixels);
+    this.brightness = new Float32Array(pixels);
     this.lastBrightness = new Float32Array(pixels);
     this.wholeViews = new Float32Array(pixels);
     this.movedWholeViews = new Float32Array(pixels);
@@ -94,10 +106,12 @@ export class LiveGrid {
     if (plan.kind === 'whole' && !(plan.view >= 0 && plan.view < this.cycleLength)) throw new Error(`LiveGrid: no whole view ${plan.view}`);
     const pixels = grid.width * grid.height;
     const view = (slot: number) => frame.views.subarray(slot * pixels, (slot + 1) * pixels);
+    const { brightness } = this;
+    brightnessOf(frame.colours, brightness);
     const lastProb = this.smoother.last;
     if (this.motion && this.hasLastBrightness && lastProb) {
       // A moving camera: what earlier frames saw is moved to (or read from) where it now lies before fusing.
-      const moved = this.motion.estimate(this.lastBrightness, frame.brightness, lastProb);
+      const moved = this.motion.estimate(this.lastBrightness, brightness, lastProb);
       if (moved) {
         fusion.follow(moved);
         this.smoother.follow(moved, grid.width, grid.height);
@@ -110,25 +124,25 @@ export class LiveGrid {
     }
     let prob = fusion.fused;
     if (plan.kind === 'all') {
-      for (let index = 0; index < this.cycleLength; index++) prob = fusion.add(index, view(index), frame.brightness);
+      for (let index = 0; index < this.cycleLength; index++) prob = fusion.add(index, view(index), brightness);
     } else if (plan.kind === 'whole') {
-      prob = fusion.add(plan.view, view(0), frame.brightness);
+      prob = fusion.add(plan.view, view(0), brightness);
     }
     if (tiles && plan.kind !== 'tile') this.wholeViews.set(prob);
     if (tiles && plan.kind === 'tile') {
-      tiles.add(plan.index, view(0), grid, frame.brightness);
+      tiles.add(plan.index, view(0), grid, brightness);
       // The whole views as the last frame fused them (moved with the camera): fusing them again for this frame's
       // brightness scored the same IoU on the eval clips with more flicker (0.144 % against 0.135 %), for a pass
       // over the grid more.
       prob.set(this.wholeViews);
     }
     if (tiles && plan.kind === 'all') {
-      for (let index = 0; index < tiles.rects.length; index++) tiles.add(index, view(this.cycleLength + index), grid, frame.brightness);
+      for (let index = 0; index < tiles.rects.length; index++) tiles.add(index, view(this.cycleLength + index), grid, brightness);
     }
-    tiles?.apply(prob, frame.brightness);
+    tiles?.apply(prob, brightness);
     this.background?.apply(frame.colours, prob);
     this.smoother.update(prob);
-    this.lastBrightness.set(frame.brightness);
+    [this.lastBrightness, this.brightness] = [brightness, this.lastBrightness];
     this.hasLastBrightness = true;
     return prob;
   }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { tileLayout } from '../../../src/segment/detail-tiles.js';
-import { detailTiles, LiveGrid, type VideoViews, wholeViews } from '../../../src/segment/live-grid.js';
+import { brightnessOf, detailTiles, LiveGrid, type VideoViews, wholeViews } from '../../../src/segment/live-grid.js';
 import { type FramePlan, FrameSchedule, ViewRunner } from '../../../src/segment/video-views.js';
 
 const WIDTH = 64;
@@ -15,24 +15,21 @@ const SIZE = { width: WIDTH, height: HEIGHT };
 function scene(t: number): { frame: SceneFrame; person: (x: number, y: number) => boolean } {
   const person = (x: number, y: number) => Math.hypot(x - t - 40, y - 18) < 9;
   const small = new Uint8Array(WIDTH * HEIGHT * 3);
-  const brightness = new Float32Array(WIDTH * HEIGHT);
   for (let y = 0; y < HEIGHT; y++) {
     for (let x = 0; x < WIDTH; x++) {
       const i = y * WIDTH + x;
       const stripes = x - t < 24 ? Math.round(128 + 60 * Math.sin((x - t) / 1.5) * Math.cos(y / 2)) : 128;
-      // BGR; the person's colour has the grey's brightness (0.114 B + 0.587 G + 0.299 R = 128).
-      const [b, g, r] = person(x, y) ? [140, 112, 167] : [stripes, stripes, stripes];
+      // BGR; the person's colour has the grey's brightness (0.114 B + 0.587 G + 0.299 R = 128, brightnessOf gives 128 / 255).
+      const [b, g, r] = person(x, y) ? [140, 105, 167] : [stripes, stripes, stripes];
       small.set([b, g, r], i * 3);
-      brightness[i] = (0.114 * b + 0.587 * g + 0.299 * r) / 255;
     }
   }
-  return { frame: { small, brightness, colours: small }, person };
+  return { frame: { small, colours: small }, person };
 }
 
-/** A frame of the scene: its picture at the model's input size (here the grid's), brightness and colours on the grid. */
+/** A frame of the scene: its picture at the model's input size (here the grid's), and its colours on the grid. */
 interface SceneFrame {
   small: Uint8Array;
-  brightness: Float32Array;
   colours: Uint8Array;
 }
 
@@ -56,7 +53,7 @@ class GridUnderTest {
   /** The frame's probability (a copy) and how many inferences it took. */
   async frame(frame: SceneFrame, plan: FramePlan): Promise<{ prob: Float32Array; inferences: number }> {
     const inferences = await this.runner.run(plan, frame.small, (index) => tileOf(frame.small, index), runModel, this.views);
-    const prob = this.grid.frame({ views: this.views, brightness: frame.brightness, colours: frame.colours }, plan);
+    const prob = this.grid.frame({ views: this.views, colours: frame.colours }, plan);
     return { prob: Float32Array.from(prob), inferences };
   }
 }
@@ -129,5 +126,18 @@ describe('LiveGrid', () => {
     expect(detailTiles('whole', SIZE)).toHaveLength(0);
     expect((await grid.frame(scene(0).frame, { kind: 'all' })).inferences).toBe(2);
     await expect(grid.frame(scene(0).frame, { kind: 'tile', index: 0 })).rejects.toThrow(/no tiles/);
+  });
+});
+
+describe('brightnessOf', () => {
+  it("gives OpenCV's grey levels over 255, to the last bit", async () => {
+    const { cv } = await import('../../../src/opencv.js');
+    const bytes = Buffer.alloc(64 * 36 * 3);
+    // Every byte value in every channel, and then some.
+    for (let i = 0; i < bytes.length; i++) bytes[i] = (i * 7919 + (i >> 3)) % 256;
+    const expected = new cv.Mat(bytes, 36, 64, cv.CV_8UC3).cvtColor(cv.COLOR_BGR2GRAY).convertTo(cv.CV_32F, 1 / 255).getData();
+    const out = new Float32Array(64 * 36);
+    brightnessOf(new Uint8Array(bytes), out);
+    expect(Buffer.from(out.buffer)).toEqual(expected);
   });
 });
