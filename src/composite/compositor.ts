@@ -170,7 +170,7 @@ export class Compositor {
  */
 function layBlurredBackground(frame: FrameImage, mask: Mat, strength: number, growMask: number, outMat: Mat): void {
   withScratch((track) => {
-    const blurred = track(track(shrunkMaskedBlur(frame, mask, strength, growMask)).cvtColor(cv.COLOR_BGR2BGRA));
+    const blurred = track(shrunkMaskedBlur(frame, mask, strength, growMask, 4));
     track(blurred.resize(frame.height, frame.width, 0, 0, cv.INTER_LINEAR)).copyTo(outMat);
   });
 }
