@@ -3,6 +3,7 @@
  * control first: without OPENCV4NODEJS_DISABLE_AUTOBUILD it tries to build OpenCV from source (we link the
  * system's OpenCV instead), and it prints info logs to stdout, where our commands write their results.
  */
+import { availableParallelism } from 'node:os';
 import { Log } from '@u4/opencv-build';
 import type { Mat } from '@u4/opencv4nodejs';
 
@@ -35,6 +36,18 @@ export const cv = binding.cv;
  */
 export function keepFrameMemoryInProcess(): void {
   if (process.platform === 'linux') new binding.cv.Mat(1024, 7680, binding.cv.CV_8UC4).release();
+}
+
+/**
+ * OpenCV's parallel work (its thread pool, TBB on Debian) limited to one core fewer than the machine has, so the
+ * live segmenter's grid thread keeps a core while the main thread lays the frame's background beside it. On these
+ * 2-core machines OpenCV's second thread only took that core away: with one OpenCV thread the whole frame took 7.7-8.4
+ * ms at the median against 8.0-9.5 ms with two, alternating frame by frame in one process (docs/pipeline.md).
+ *
+ * Call it once at the start of a command that runs the live pipeline (start, bench).
+ */
+export function leaveACoreForTheGridThread(): void {
+  binding.cv.setNumThreads(Math.max(1, availableParallelism() - 1));
 }
 
 export type { Mat } from '@u4/opencv4nodejs';

@@ -4,9 +4,11 @@
  * between 0 and 255.
  *
  * `foreground` is the frame, BGRA like `out`, `mask` one byte a pixel (255 = person), all tightly packed row after
- * row. The mask is scanned four pixels at a time: four background pixels cost one comparison, and a run of whole
- * person words (the inside of the person, hundreds of pixels a row) is copied in one block copy; only words with
- * an edge pixel are mixed pixel by pixel. On a real 720p mask, warm: 0.52 ms against 1.03 copying word by word.
+ * row. The mask is scanned four pixels at a time: four background pixels cost one comparison (eight, within a run of
+ * background), and a run of whole person words (the inside of the person, hundreds of pixels a row) is copied in
+ * one block copy; only words with an edge pixel are mixed pixel by pixel. On a real 720p mask, warm: 0.52 ms
+ * against 1.03 copying word by word; on the bench clip's masks, 0.61 against 0.83 before the background ran eight
+ * pixels a test.
  */
 export function blendPerson(out: Uint8Array, foreground: Uint8Array, mask: Uint8Array): void {
   const pixels = mask.length;
@@ -27,7 +29,9 @@ export function blendPerson(out: Uint8Array, foreground: Uint8Array, mask: Uint8
   for (let word = 0; word < wholeWords; ) {
     const four = words[word];
     if (four === 0) {
+      // The background, most of the frame: skipped eight pixels a test, a quarter less time over a real mask.
       word++;
+      while (word + 1 < wholeWords && (words[word] | words[word + 1]) === 0) word += 2;
       continue;
     }
     if (four === -1) {

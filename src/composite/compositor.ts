@@ -77,8 +77,8 @@ export class Compositor {
   /**
    * Does the part of compositing `frame` that needs no mask of its own: the frame's BGRA copy, and for the blur its
    * blurred background laid into an output buffer from the last composited frame's mask (widened a little for
-   * motion). The live path calls it while the model runs on its own thread, so that work costs the frame no time;
-   * composite() then only puts the person on top. Without it composite() does all the work itself.
+   * motion). The live path calls it while the segmenter's grid work runs on its own thread, so that work costs the
+   * frame no time; composite() then only puts the person on top. Without it composite() does all the work itself.
    */
   prepare(frame: FrameImage): void {
     const { effect, planes } = this;
@@ -170,7 +170,7 @@ export class Compositor {
  */
 function layBlurredBackground(frame: FrameImage, mask: Mat, strength: number, growMask: number, outMat: Mat): void {
   withScratch((track) => {
-    const blurred = track(track(shrunkMaskedBlur(frame, mask, strength, growMask)).cvtColor(cv.COLOR_BGR2BGRA));
+    const blurred = track(shrunkMaskedBlur(frame, mask, strength, growMask, 4));
     track(blurred.resize(frame.height, frame.width, 0, 0, cv.INTER_LINEAR)).copyTo(outMat);
   });
 }

@@ -36,11 +36,12 @@ export function maskedBlur(image: Mat, mask: Mat, strength: number): Mat {
 }
 
 /**
- * maskedBlur before its last step: the blurred background at the reduced size it is computed at (a 4th or 8th).
- * `growMask` widens the person by that many reduced pixels first: for a mask from an earlier frame, which the
- * person may have moved out of since (one reduced pixel is 4 or 8 frame pixels).
+ * maskedBlur before its last step: the blurred background at the reduced size it is computed at (a 4th or 8th),
+ * 8-bit BGR, or BGRA (opaque) when `channels` is 4. `growMask` widens the person by that many reduced pixels first:
+ * for a mask from an earlier frame, which the person may have moved out of since (one reduced pixel is 4 or 8
+ * frame pixels).
  */
-export function shrunkMaskedBlur(image: FrameImage, mask: Mat, strength: number, growMask = 0): Mat {
+export function shrunkMaskedBlur(image: FrameImage, mask: Mat, strength: number, growMask = 0, channels: 3 | 4 = 3): Mat {
   return withScratch((track) => {
     const sigma = blurSigmaPx(strength, image.height);
     const halvings = Math.min(MAX_HALVINGS, Math.max(MIN_HALVINGS, Math.floor(Math.log2(sigma)) - 1));
@@ -56,34 +57,34 @@ export function shrunkMaskedBlur(image: FrameImage, mask: Mat, strength: number,
     const colours = smallImage.getData();
     const levels = smallMask.getData();
 
-    // Premultiplied background colour and its weight. A shrunk pixel that holds a notable part of the person
-    // (mask average above PERSON_LEVEL) gets no weight at all: it would carry the person's colour outward.
-    const colour = new Float32Array(pixels * 3);
-    const weight = new Float32Array(pixels);
-    for (let i = 0, j = 0; i < pixels; i++, j += 3) {
+    // Premultiplied background colour and its weight, as one 4-channel plane (one blur for both). A shrunk pixel
+    // that holds a notable part of the person (mask average above PERSON_LEVEL) gets no weight at all: it would
+    // carry the person's colour outward.
+    const weighted = new Float32Array(pixels * 4);
+    for (let i = 0, j = 0, k = 0; i < pixels; i++, j += 3, k += 4) {
       const w = Math.max(0, 1 - levels[i] / PERSON_LEVEL);
-      weight[i] = w;
-      colour[j] = colours[j] * w;
-      colour[j + 1] = colours[j + 1] * w;
-      colour[j + 2] = colours[j + 2] * w;
+      weighted[k] = colours[j] * w;
+      weighted[k + 1] = colours[j + 1] * w;
+      weighted[k + 2] = colours[j + 2] * w;
+      weighted[k + 3] = w;
     }
-    const colourMat = track(floatMat(colour, height, width, 3));
-    const weightMat = track(floatMat(weight, height, width, 1));
+    const weightedMat = track(floatMat4(weighted, height, width));
     const smallSigma = sigma / 2 ** halvings;
-    const blurredColour = floatData(track(colourMat.gaussianBlur(new cv.Size(0, 0), smallSigma, smallSigma, cv.BORDER_REPLICATE)));
-    const blurredWeight = floatData(track(weightMat.gaussianBlur(new cv.Size(0, 0), smallSigma, smallSigma, cv.BORDER_REPLICATE)));
-    const fill = coarseFill(colourMat, weightMat, track);
+    const blurred = floatData(track(weightedMat.gaussianBlur(new cv.Size(0, 0), smallSigma, smallSigma, cv.BORDER_REPLICATE)));
+    const fill = coarseFill(weightedMat, track);
 
     // Clamped stores round to the nearest level instead of truncating.
-    const result = new Uint8ClampedArray(pixels * 3);
-    for (let i = 0, j = 0; i < pixels; i++, j += 3) {
-      const norm = 1 / (blurredWeight[i] + FILL_WEIGHT);
-      result[j] = (blurredColour[j] + FILL_WEIGHT * fill[j]) * norm;
-      result[j + 1] = (blurredColour[j + 1] + FILL_WEIGHT * fill[j + 1]) * norm;
-      result[j + 2] = (blurredColour[j + 2] + FILL_WEIGHT * fill[j + 2]) * norm;
+    const result = new Uint8ClampedArray(pixels * channels);
+    for (let i = 0, j = 0, k = 0; i < pixels; i++, j += 3, k += 4) {
+      const norm = 1 / (blurred[k + 3] + FILL_WEIGHT);
+      const o = i * channels;
+      result[o] = (blurred[k] + FILL_WEIGHT * fill[j]) * norm;
+      result[o + 1] = (blurred[k + 1] + FILL_WEIGHT * fill[j + 1]) * norm;
+      result[o + 2] = (blurred[k + 2] + FILL_WEIGHT * fill[j + 2]) * norm;
+      if (channels === 4) result[o + 3] = 255;
     }
     // The copy lets go of the JavaScript memory the wrapping Mat points into.
-    return track(new cv.Mat(height, width, cv.CV_8UC3, Buffer.from(result.buffer))).copy();
+    return track(new cv.Mat(height, width, channels === 4 ? cv.CV_8UC4 : cv.CV_8UC3, Buffer.from(result.buffer))).copy();
   });
 }
 
@@ -99,39 +100,37 @@ function shrinkByHalves(mat: Mat, times: number, track: Track): Mat {
 /**
  * The background colour averaged over about a tenth of the frame, at the shrunk size: what fills the places the
  * real blur cannot reach. Falls back to the frame's mean background colour, and to mid grey when the whole frame is
- * person.
+ * person. `weighted` is the premultiplied colour and its weight (4 channels); returns 8-bit BGR.
  */
-function coarseFill(colourMat: Mat, weightMat: Mat, track: Track): Uint8Array {
-  const { cols: width, rows: height } = colourMat;
+function coarseFill(weighted: Mat, track: Track): Uint8Array {
+  const { cols: width, rows: height } = weighted;
   const tinyWidth = Math.max(1, Math.round(width / FILL_SHRINK));
   const tinyHeight = Math.max(1, Math.round(height / FILL_SHRINK));
-  const tiny = (mat: Mat): Float32Array =>
-    floatData(track(track(mat.resize(tinyHeight, tinyWidth, 0, 0, cv.INTER_AREA)).gaussianBlur(new cv.Size(0, 0), 1.5, 1.5, cv.BORDER_REPLICATE)));
-  const colour = tiny(colourMat);
-  const weight = tiny(weightMat);
-  const pixels = weight.length;
+  const tiny = floatData(
+    track(track(weighted.resize(tinyHeight, tinyWidth, 0, 0, cv.INTER_AREA)).gaussianBlur(new cv.Size(0, 0), 1.5, 1.5, cv.BORDER_REPLICATE)),
+  );
+  const pixels = tinyWidth * tinyHeight;
 
   const mean = [127, 127, 127];
   const sums = [0, 0, 0];
   let total = 0;
-  for (let i = 0, j = 0; i < pixels; i++, j += 3) {
-    total += weight[i];
-    for (let c = 0; c < 3; c++) sums[c] += colour[j + c];
+  for (let i = 0, k = 0; i < pixels; i++, k += 4) {
+    total += tiny[k + 3];
+    for (let c = 0; c < 3; c++) sums[c] += tiny[k + c];
   }
   if (total > 0) for (let c = 0; c < 3; c++) mean[c] = sums[c] / total;
 
   const fill = new Uint8ClampedArray(pixels * 3);
-  for (let i = 0, j = 0; i < pixels; i++, j += 3) {
-    for (let c = 0; c < 3; c++) fill[j + c] = (colour[j + c] + FILL_WEIGHT * mean[c]) / (weight[i] + FILL_WEIGHT);
+  for (let i = 0, j = 0, k = 0; i < pixels; i++, j += 3, k += 4) {
+    for (let c = 0; c < 3; c++) fill[j + c] = (tiny[k + c] + FILL_WEIGHT * mean[c]) / (tiny[k + 3] + FILL_WEIGHT);
   }
   const tinyFill = track(new cv.Mat(tinyHeight, tinyWidth, cv.CV_8UC3, Buffer.from(fill.buffer)));
   return track(tinyFill.resize(height, width, 0, 0, cv.INTER_LINEAR)).getData();
 }
 
-/** Wraps float samples as an OpenCV matrix without copying (the Mat lives no longer than the array here). */
-function floatMat(data: Float32Array, rows: number, cols: number, channels: 1 | 3): Mat {
-  const buffer = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-  return new cv.Mat(rows, cols, channels === 1 ? cv.CV_32FC1 : cv.CV_32FC3, buffer);
+/** Wraps 4-channel float samples as an OpenCV matrix without copying (the Mat lives no longer than the array here). */
+function floatMat4(data: Float32Array, rows: number, cols: number): Mat {
+  return new cv.Mat(rows, cols, cv.CV_32FC4, Buffer.from(data.buffer, data.byteOffset, data.byteLength));
 }
 
 function floatData(mat: Mat): Float32Array {

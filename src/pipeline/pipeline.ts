@@ -12,8 +12,8 @@ export interface CompositeStage {
   readonly needsMask: boolean;
   composite(frame: FrameImage, mask?: Mat): Buffer;
   /**
-   * Does what compositing `frame` can do before its mask exists. Called while the frame is being segmented (the
-   * model runs on a thread of its own then), so that work costs the frame no time.
+   * Does what compositing `frame` can do before its mask exists. Called while the frame is being segmented (when
+   * the segmenter says its last part runs on a thread of its own), so that work costs the frame no time.
    */
   prepare?(frame: FrameImage): void;
   /** Takes back an output buffer once the sink is done with it (or the frame was dropped), for a later frame. */
@@ -84,7 +84,7 @@ interface Segmented {
  * works on the newest frame it can get; a frame that waits while a newer one arrives is dropped and counted, so a
  * slow stage costs frames, never latency, and the camera is never made to wait. OpenCV reads the camera (or decodes
  * the file) on libuv's threads, so capture overlaps the other stages. Segmenting and compositing share this thread
- * and take turns, except that the live segmenter runs its model on a thread of its own: while it does, the
+ * and take turns, except that the live segmenter runs its grid work on a thread of its own: while it does, the
  * compositor prepares the frame (its blurred background), so that work costs the frame no time.
  *
  * `run()` resolves after an ordered shutdown (`stop()`, `maxFrames`, or a failure, with which it then rejects):
@@ -243,14 +243,9 @@ export class Pipeline {
       if (compositor.needsMask && segmenter) {
         const startedAt = performance.now();
         try {
-          const masking = segmenter.segment(frame.image);
-          try {
-            compositor.prepare?.(frame.image);
-          } catch (error) {
-            await masking.catch(() => undefined);
-            throw error;
-          }
-          mask = await masking;
+          // The compositor prepares the frame while the segmenter's last part runs on its own thread (the live
+          // segmenter's grid work); a segmenter that never says so leaves all of compositing to composite().
+          mask = await segmenter.segment(frame.image, () => compositor.prepare?.(frame.image));
         } catch (error) {
           // The run ends with this failure; the frame's memory is freed like any other frame's.
           releaseImage(frame);

@@ -3,21 +3,22 @@
  * - 'photo': many views of the picture through the model, merged (photo-views.ts). Tens of inferences per
  *   photo; what `blurcam segment` uses.
  * - 'video': one view a frame through the model, fused with the views of the frames before, the background learned
- *   and the result smoothed over time, all on the model's grid (live-grid.ts, on a thread of its own), then enlarged
- *   to the frame with a soft edge. A few milliseconds at 1280x720; what the live pipeline uses.
+ *   and the result smoothed over time, all on the model's grid (live-grid.ts, on a thread of its own after the
+ *   inference), then enlarged to the frame with a soft edge. A few milliseconds at 1280x720; what the live pipeline
+ *   uses.
  */
 import type { FrameImage } from '../frame-image.js';
 import { cv, type Mat, type Track, withScratch, withScratchAsync } from '../opencv.js';
 import type { TileRect } from './detail-tiles.js';
 import { GridThread } from './grid-thread.js';
-import { detailTiles, type GridFrame, LiveGrid, type VideoViews } from './live-grid.js';
+import { detailTiles, type GridFrame, LiveGrid, type VideoViews, wholeViews } from './live-grid.js';
 import { DEFAULT_MODELS_DIR, resolveModelFile } from './model-files.js';
 import { OnnxModel, type Provider } from './onnx-session.js';
 import { mergeNearBoundary, personBox, TILE_FEATHER, tileViews, ViewAccumulator, wholePhotoViews, zoomViews } from './photo-views.js';
 import { enlargedSoftMask, softMask } from './postprocess/soft-mask.js';
 import { placeView, regionToOutput, type Size, type View } from './preprocess.js';
 import type { Device, Segmenter } from './segmenter.js';
-import { type FramePlan, FrameSchedule } from './video-views.js';
+import { type FramePlan, FrameSchedule, ViewRunner } from './video-views.js';
 
 export interface SegmenterOptions {
   /** 'auto', 'selfie', 'selfie-landscape' or a path to an ONNX model (docs/model-contract.md). */
@@ -44,8 +45,8 @@ export interface SegmenterOptions {
    */
   videoViews?: VideoViews;
   /**
-   * Video mode: run the model and the work on its grid on a thread of their own (grid-thread.ts), so the caller
-   * can prepare the frame meanwhile. Default true; the same masks either way.
+   * Video mode: run the work on the model's grid after the inference on a thread of its own (grid-thread.ts), so
+   * the caller can prepare the frame meanwhile. Default true; the same masks either way.
    */
   ownThread?: boolean;
 }
@@ -53,10 +54,7 @@ export interface SegmenterOptions {
 /** How long the last `segment` call took. */
 export interface SegmentTimings {
   totalMs: number;
-  /**
-   * Time inside the model's `run`, summed over the inferences; with the grid thread, from handing the frame over to
-   * its answer (the model and the grid work after it).
-   */
+  /** Time inside the model's `run`, summed over the inferences. */
   modelMs: number;
   inferences: number;
 }
@@ -102,12 +100,10 @@ export async function createSegmenter(options: SegmenterOptions = {}): Promise<B
     options.ownThread === false
       ? undefined
       : await GridThread.start({
-          path: model.path,
-          sessionOptions: model.sessionOptions,
-          contract: model.contract,
+          grid: model.output,
           views,
           threshold: settings.threshold,
-          tiles: detailTiles(views, model.output).length,
+          maxViews: wholeViews(views).length + detailTiles(views, model.output).length,
         });
   return new VideoSegmenter(model, description, settings, views, thread);
 }
@@ -206,13 +202,15 @@ class PhotoSegmenter extends EngineSegmenter {
 class VideoSegmenter extends EngineSegmenter {
   readonly mode = 'video';
   /**
-   * The frame as the grid work needs it (live-grid.ts), in memory the grid thread shares, with OpenCV matrices
-   * over it that the frame is copied into: the model's input picture (and, for a frame that runs every view, each
-   * detail tile's), the brightness (0..1) and the colours on the grid.
+   * The frame as the grid work needs it (live-grid.ts), in memory the grid thread shares, with an OpenCV matrix
+   * over the colours on the grid, which the frame is copied into; and the model's input pictures (the whole frame,
+   * a tile) with matrices over them.
    */
-  private readonly planes: { frame: GridFrame; small: Mat; tiles: Mat[]; brightness: Mat; colours: Mat };
-  /** Which view each frame runs; decided here, where the frame (or a tile of it) is put at the model's input. */
+  private readonly planes: { frame: GridFrame; colours: Mat; whole: Uint8Array; wholeMat: Mat; tile: Uint8Array; tileMat: Mat };
+  /** Which views each frame runs; decided here, where the frame (or a tile of it) is put at the model's input. */
   private readonly schedule: FrameSchedule;
+  /** Runs the model on a frame's views and lays their probabilities on the grid, into `planes.frame.views`. */
+  private readonly viewRunner: ViewRunner;
   /** The detail tiles' places on the grid (detail-tiles.ts); empty without tiles. */
   private readonly tileRects: TileRect[];
   /** The grid work on a thread of its own; undefined when it could not start or failed. */
@@ -230,27 +228,30 @@ class VideoSegmenter extends EngineSegmenter {
     super(model, description, settings);
     this.thread = thread;
     const { input, output } = model;
+    const cycle = wholeViews(videoViews);
     this.tileRects = detailTiles(videoViews, output);
-    this.schedule = new FrameSchedule(this.tileRects.length);
-    const inputBytes = input.width * input.height * 3;
+    this.schedule = new FrameSchedule(cycle.length, this.tileRects.length);
+    this.viewRunner = new ViewRunner(input, output, cycle, this.tileRects.length);
+    const gridPixels = output.width * output.height;
     const frame = thread?.planes ?? {
-      small: new Uint8Array(inputBytes),
-      tiles: new Uint8Array(this.tileRects.length * inputBytes),
-      brightness: new Float32Array(output.width * output.height),
-      colours: new Uint8Array(output.width * output.height * 3),
+      views: new Float32Array((cycle.length + this.tileRects.length) * gridPixels),
+      colours: new Uint8Array(gridPixels * 3),
     };
+    const whole = new Uint8Array(input.width * input.height * 3);
+    const tile = new Uint8Array(whole.length);
     // These Mat constructors wrap the memory without copying; the planes live as long as the segmenter.
     const inputMat = (bytes: Uint8Array) => new cv.Mat(input.height, input.width, cv.CV_8UC3, bufferOver(bytes));
     this.planes = {
       frame,
-      small: inputMat(frame.small),
-      tiles: this.tileRects.map((_, index) => inputMat(frame.tiles.subarray(index * inputBytes, (index + 1) * inputBytes))),
-      brightness: new cv.Mat(output.height, output.width, cv.CV_32FC1, bufferOver(frame.brightness)),
       colours: new cv.Mat(output.height, output.width, cv.CV_8UC3, bufferOver(frame.colours)),
+      whole,
+      wholeMat: inputMat(whole),
+      tile,
+      tileMat: inputMat(tile),
     };
   }
 
-  async segment(image: FrameImage): Promise<Mat> {
+  async segment(image: FrameImage, meanwhile?: () => void): Promise<Mat> {
     const frame = image.mat;
     const start = performance.now();
     const timings: SegmentTimings = { totalMs: 0, modelMs: 0, inferences: 0 };
@@ -264,13 +265,13 @@ class VideoSegmenter extends EngineSegmenter {
       else if (scale < 1) reduced = track(frame.resize(Math.round(frame.rows * scale), Math.round(frame.cols * scale), 0, 0, cv.INTER_AREA));
       // Bilinear from the already averaged reduced frame: as good as INTER_AREA on the eval photos, 8x faster.
       const whole = track(reduced.resize(input.height, input.width, 0, 0, cv.INTER_LINEAR));
+      whole.copyTo(this.planes.wholeMat);
       // The grid the fusion, the background model and the smoother work on: the model's output, covering the frame.
       const sameSize = output.width === input.width && output.height === input.height;
       const colours = sameSize ? whole : track(reduced.resize(output.height, output.width, 0, 0, cv.INTER_AREA));
       colours.copyTo(this.planes.colours);
-      track(track(colours.cvtColor(cv.COLOR_BGR2GRAY)).convertTo(cv.CV_32F, 1 / 255)).copyTo(this.planes.brightness);
 
-      const prob = await this.gridWork(this.schedule.take(), (plan) => this.fillModelInput(plan, reduced, whole), timings);
+      const prob = await this.gridWork(this.schedule.take(), reduced, timings, meanwhile);
       // Wraps the probabilities without copying; used only before the next frame.
       const probMat = track(new cv.Mat(output.height, output.width, cv.CV_32FC1, bufferOver(prob)));
       return enlargedSoftMask(probMat, frame.cols, frame.rows, threshold, softness, VIDEO_GROW_PX);
@@ -280,21 +281,48 @@ class VideoSegmenter extends EngineSegmenter {
     return mask;
   }
 
-  /** Whether the model and the grid work run on a thread of their own. */
+  /** Whether the grid work runs on a thread of its own. */
   get threaded(): boolean {
     return this.thread !== undefined;
   }
 
-  /** Puts what `plan` runs at the model's input: the whole frame (`whole`, already that size), a tile, or both. */
-  private fillModelInput(plan: FramePlan, reduced: Mat, whole: Mat): void {
-    if (plan.kind === 'tile') {
-      withScratch((track) => track(this.tileInput(reduced, this.tileRects[plan.index], track)).copyTo(this.planes.small));
-      return;
+  /**
+   * Runs the model on what `plan` looks at (here: the model's session is this thread's), then the grid work: on the
+   * grid thread when there is one, with `meanwhile` run here as it works; else here. A thread that fails leaves the
+   * work to this thread from then on, starting over with every view.
+   */
+  private async gridWork(plan: FramePlan, reduced: Mat, timings: SegmentTimings, meanwhile: (() => void) | undefined): Promise<Float32Array> {
+    await this.runViews(plan, reduced, timings);
+    if (this.thread) {
+      const done = this.thread.frame(plan);
+      try {
+        meanwhile?.();
+      } catch (error) {
+        await done.catch(() => undefined);
+        throw error;
+      }
+      try {
+        await done;
+        return this.thread.prob;
+      } catch {
+        void this.thread.close();
+        this.thread = undefined;
+        this.schedule.restart();
+        plan = this.schedule.take();
+        await this.runViews(plan, reduced, timings);
+      }
     }
-    whole.copyTo(this.planes.small);
-    if (plan.kind === 'all') {
-      this.tileRects.forEach((rect, index) => withScratch((track) => track(this.tileInput(reduced, rect, track)).copyTo(this.planes.tiles[index])));
-    }
+    this.local ??= new LiveGrid(this.model.output, this.videoViews, this.settings.threshold);
+    return this.local.frame(this.planes.frame, plan);
+  }
+
+  /** Runs the model on the views `plan` looks at (the whole frame is in `planes.whole`), into the frame's views. */
+  private async runViews(plan: FramePlan, reduced: Mat, timings: SegmentTimings): Promise<void> {
+    const tileInput = (index: number) => {
+      withScratch((track) => track(this.tileInput(reduced, this.tileRects[index], track)).copyTo(this.planes.tileMat));
+      return this.planes.tile;
+    };
+    await this.viewRunner.run(plan, this.planes.whole, tileInput, (bgr) => this.infer(bgr, timings), this.planes.frame.views);
   }
 
   /** The part of the frame (`reduced`, any size) under a tile's rect on the grid, at the model's input size. */
@@ -308,32 +336,6 @@ class VideoSegmenter extends EngineSegmenter {
     const height = Math.min(reduced.rows - y, Math.round(rect.height * scaleY));
     // Bilinear, as for the whole frame: `reduced` is already averaged down, and a tile is at most 2.5 times the input.
     return track(reduced.getRegion(new cv.Rect(x, y, width, height))).resize(input.height, input.width, 0, 0, cv.INTER_LINEAR);
-  }
-
-  /**
-   * The grid work on the planes (live-grid.ts) after `fill` has put what `plan` runs at the model's input: on the
-   * grid thread when there is one (asked for before this returns, so the caller's next work overlaps with it), else
-   * here. A thread that fails leaves the work to this thread from then on, starting over with every view.
-   */
-  private async gridWork(plan: FramePlan, fill: (plan: FramePlan) => void, timings: SegmentTimings): Promise<Float32Array> {
-    if (this.thread) {
-      const start = performance.now();
-      try {
-        fill(plan);
-        timings.inferences += await this.thread.frame(plan);
-        timings.modelMs += performance.now() - start;
-        return this.thread.prob;
-      } catch {
-        void this.thread.close();
-        this.thread = undefined;
-        this.schedule.restart();
-        plan = this.schedule.take();
-      }
-    }
-    fill(plan);
-    this.local ??= new LiveGrid(this.model.input, this.model.output, this.videoViews, this.settings.threshold);
-    const { prob } = await this.local.frame(this.planes.frame, plan, (bgr) => this.infer(bgr, timings));
-    return prob;
   }
 
   override reset(): void {

@@ -1,18 +1,21 @@
 /**
- * The live path's grid work (live-grid.ts: the model and everything after it on the grid) on a thread of its own
- * (grid-worker.ts), so the main thread can do other work of the frame meanwhile: onnxruntime-node's `run` is
- * synchronous behind a setImmediate, so on the main thread it holds everything else for the length of an
- * inference, while a 2-core machine's second core has little to do. The main thread fills the frame's planes in
- * shared memory, says "frame" with the frame's plan (video-views.ts; 'all' also starts the grid work over), and is
- * free until the thread says "done". One frame at a time.
+ * The live path's grid work (live-grid.ts: everything after the model on the grid) on a thread of its own
+ * (grid-worker.ts), so the main thread can prepare the frame's background meanwhile. The main thread runs the model,
+ * fills the frame's planes in shared memory (the views' probabilities and the colours on the grid), says
+ * "frame" with the frame's plan (video-views.ts; 'all' also starts the grid work over), and is free until the thread
+ * says "done". One frame at a time.
+ *
+ * Why the model is not on this thread too: onnxruntime-node's `run` holds its thread for the whole inference, so
+ * there the thread had to be woken for each frame while the main thread blurred the background; on these 2-core
+ * machines the wake-up alone took 0.1 to 2 ms, and the inference was no faster for running beside the blur
+ * (docs/segmentation.md, "Threads").
  */
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import type ort from 'onnxruntime-node';
 import type { GridThreadReply, GridThreadRequest, GridThreadSetup } from './grid-worker.js';
 import type { GridFrame, VideoViews } from './live-grid.js';
-import type { ModelContract } from './model-contract.js';
+import type { Size } from './preprocess.js';
 import type { FramePlan } from './video-views.js';
 
 /** The worker's script: beside this module once built; under the test runner this module runs from src/, so dist's. */
@@ -24,13 +27,12 @@ function workerScript(): URL | undefined {
 }
 
 export interface GridThreadOptions {
-  path: string;
-  sessionOptions: ort.InferenceSession.SessionOptions;
-  contract: ModelContract;
+  /** The model's output size. */
+  grid: Size;
   views: VideoViews;
   threshold: number;
-  /** How many detail tiles the grid work keeps (detailTiles in live-grid.ts): room for each in `planes.tiles`. */
-  tiles: number;
+  /** How many views a frame can run at most (every whole view and tile): planes for each in `planes.views`. */
+  maxViews: number;
 }
 
 export class GridThread {
@@ -38,7 +40,7 @@ export class GridThread {
   readonly planes: GridFrame;
   /** The smoothed probability on the grid after the last frame(). */
   readonly prob: Float32Array;
-  private waiter: { resolve: (inferences: number) => void; reject: (error: Error) => void } | undefined;
+  private waiter: { resolve: () => void; reject: (error: Error) => void } | undefined;
   private failure: Error | undefined;
 
   private constructor(
@@ -46,9 +48,7 @@ export class GridThread {
     setup: GridThreadSetup,
   ) {
     this.planes = {
-      small: new Uint8Array(setup.small),
-      tiles: new Uint8Array(setup.tiles),
-      brightness: new Float32Array(setup.brightness),
+      views: new Float32Array(setup.viewPlanes),
       colours: new Uint8Array(setup.colours),
     };
     this.prob = new Float32Array(setup.prob);
@@ -57,31 +57,26 @@ export class GridThread {
       this.waiter = undefined;
       worker.unref();
       if (reply.kind === 'failed') waiter?.reject(new Error(reply.message));
-      else if (reply.kind === 'done') waiter?.resolve(reply.inferences);
+      else if (reply.kind === 'done') waiter?.resolve();
     });
     worker.on('error', (error) => this.fail(error));
-    worker.on('exit', () => this.fail(new Error('the model thread stopped')));
+    worker.on('exit', () => this.fail(new Error('the grid thread stopped')));
     // An idle thread must not keep blurcam running; a frame in progress must (frame() refs it). After the
     // listeners: adding a 'message' listener refs the worker again.
     worker.unref();
   }
 
-  /** Starts the thread and its session; undefined when it cannot run (the caller then does the work itself). */
+  /** Starts the thread; undefined when it cannot run (the caller then does the work itself). */
   static async start(options: GridThreadOptions): Promise<GridThread | undefined> {
     const script = workerScript();
     if (!script) return undefined;
-    const { contract } = options;
-    const inputPixels = contract.inputWidth * contract.inputHeight;
-    const gridPixels = contract.outputWidth * contract.outputHeight;
+    const { grid } = options;
+    const gridPixels = grid.width * grid.height;
     const setup: GridThreadSetup = {
-      path: options.path,
-      sessionOptions: options.sessionOptions,
-      contract,
+      grid,
       views: options.views,
       threshold: options.threshold,
-      small: new SharedArrayBuffer(inputPixels * 3),
-      tiles: new SharedArrayBuffer(Math.max(1, options.tiles * inputPixels * 3)),
-      brightness: new SharedArrayBuffer(gridPixels * 4),
+      viewPlanes: new SharedArrayBuffer(options.maxViews * gridPixels * 4),
       colours: new SharedArrayBuffer(gridPixels * 3),
       prob: new SharedArrayBuffer(gridPixels * 4),
     };
@@ -98,14 +93,14 @@ export class GridThread {
   }
 
   /**
-   * Runs the grid work on `planes` as `plan` says; resolves with the number of inferences once `prob` holds the
-   * result. The work is asked for before this returns (not in a later microtask), so whatever the caller does next
-   * overlaps with it. One frame at a time.
+   * Runs the grid work on `planes` as `plan` says; resolves once `prob` holds the result. The work is asked for
+   * before this returns (not in a later microtask), so whatever the caller does next overlaps with it. One frame at
+   * a time.
    */
-  frame(plan: FramePlan): Promise<number> {
+  frame(plan: FramePlan): Promise<void> {
     if (this.failure) return Promise.reject(this.failure);
     if (this.waiter) return Promise.reject(new Error('GridThread.frame: the previous frame has not finished'));
-    return new Promise<number>((resolve, reject) => {
+    return new Promise<void>((resolve, reject) => {
       this.waiter = { resolve, reject };
       this.worker.ref();
       this.post({ kind: 'frame', plan });
@@ -118,7 +113,7 @@ export class GridThread {
   }
 
   async close(): Promise<void> {
-    this.failure ??= new Error('the model thread was closed');
+    this.failure ??= new Error('the grid thread was closed');
     await this.worker.terminate();
   }
 

@@ -1,10 +1,10 @@
 /**
- * The live path's work on the model's grid for one frame: the camera's motion followed, this frame's view through
- * the model (the next whole view of the cycle, or a detail tile), the views fused, the tiles mixed in around the
- * outline, the background model, the smoothing (grid-motion.ts, video-views.ts, view-fusion.ts, detail-tiles.ts,
- * background-model.ts, temporal-smoother.ts). Plain JavaScript on small typed arrays, no OpenCV:
- * it runs on the model's thread (grid-thread.ts) while the main thread prepares the frame's background, and on
- * the main thread when that thread cannot run.
+ * The live path's work on the model's grid for one frame, once the model has looked at it (ViewRunner in
+ * video-views.ts: the next whole view of the cycle, or a detail tile): the camera's motion followed, the views
+ * fused, the tiles mixed in around the outline, the background model, the smoothing (grid-motion.ts,
+ * view-fusion.ts, detail-tiles.ts, background-model.ts, temporal-smoother.ts). Plain JavaScript on small typed
+ * arrays, no OpenCV: it runs on a thread of its own (grid-thread.ts) while the main thread prepares the frame's
+ * background, and on the main thread when that thread cannot run.
  */
 import { BackgroundModel } from './background-model.js';
 import { DetailTiles, type TileRect, tileLayout } from './detail-tiles.js';
@@ -16,18 +16,14 @@ import { ViewFusion } from './view-fusion.js';
 
 /** One frame as the grid work needs it, filled by the main thread from the frame. */
 export interface GridFrame {
-  /** What the model runs on, at its input size, packed 8-bit BGR: the whole frame, or on a tile's frame the tile. */
-  small: Uint8Array;
-  /** On a frame that runs every view: each detail tile at the model's input size, one after the other. */
-  tiles: Uint8Array;
-  /** The frame's brightness (0..1) on the grid (the model's output size). */
-  brightness: Float32Array;
+  /**
+   * What the model saw of the frame: the person probability of each view the frame's plan ran, on the grid, one
+   * plane after the other (ViewRunner in video-views.ts); room for every view and tile.
+   */
+  views: Float32Array;
   /** The frame's colours on the grid, packed 8-bit BGR. */
   colours: Uint8Array;
 }
-
-/** Runs the model on packed BGR at its input size: the person probability at its output size (reused buffer). */
-export type RunModel = (bgr: Uint8Array) => Promise<Float32Array>;
 
 /**
  * 'cycle' runs one view per frame (the whole frame's cycle and the detail tiles in turn), fuses them over time and
@@ -41,19 +37,33 @@ export function detailTiles(views: VideoViews, grid: Size): TileRect[] {
   return views === 'cycle' ? tileLayout(grid) : [];
 }
 
+/**
+ * The brightness (0..1) of packed 8-bit BGR pixels, into `out`: BT.601 luma in 15-bit fixed point, the very
+ * values OpenCV's BGR-to-grey conversion gives (then / 255), computed here so the grid thread needs nothing more
+ * from the main thread than the colours.
+ */
+export function brightnessOf(bgr: Uint8Array, out: Float32Array): void {
+  // OpenCV scales by 1/255 as a float.
+  const scale = Math.fround(1 / 255);
+  for (let i = 0, j = 0; i < out.length; i++, j += 3) out[i] = ((bgr[j] * 3735 + bgr[j + 1] * 19235 + bgr[j + 2] * 9798 + 16384) >> 15) * scale;
+}
+
+/** The whole views `views` goes round (video-views.ts): the whole frame alone for 'one'. */
+export function wholeViews(views: VideoViews): VideoView[] {
+  return views === 'one' ? videoViewCycle().slice(0, 1) : videoViewCycle();
+}
+
 export class LiveGrid {
-  private readonly cycle: VideoView[];
   private readonly fusion: ViewFusion;
   private readonly tiles: DetailTiles | undefined;
   private readonly background: BackgroundModel | undefined;
   private readonly smoother: TemporalSmoother;
-  /** Scratch for the mirrored views: the input mirrored, the output turned back. */
-  private readonly mirroredInput: Uint8Array;
-  private readonly mirroredOutput: Float32Array;
-  private frameIndex = 0;
+  private readonly cycleLength: number;
   /** The camera's motion from frame to frame, judged from the last frame's brightness. */
   private readonly motion: GridMotion | undefined;
-  private readonly lastBrightness: Float32Array;
+  /** The frame's brightness on the grid (0..1), and the last frame's. */
+  private brightness: Float32Array;
+  private lastBrightness: Float32Array;
   private hasLastBrightness = false;
   /**
    * With tiles: the whole views' fusion at the last frame that ran one (before the tiles, the background and the
@@ -64,43 +74,44 @@ export class LiveGrid {
 
   /** `threshold` is the mask's: the detail tiles count most where the probability is near it. */
   constructor(
-    private readonly input: Size,
     private readonly grid: Size,
     views: VideoViews,
     threshold: number,
   ) {
-    this.cycle = views === 'one' ? videoViewCycle().slice(0, 1) : videoViewCycle();
+    this.cycleLength = wholeViews(views).length;
     const pixels = grid.width * grid.height;
-    this.fusion = new ViewFusion(grid.width, grid.height, this.cycle.length);
+    this.fusion = new ViewFusion(grid.width, grid.height, this.cycleLength);
     if (views !== 'one') {
       this.background = new BackgroundModel(pixels);
       this.motion = new GridMotion(grid.width, grid.height);
     }
     if (views === 'cycle') this.tiles = new DetailTiles(grid, { threshold });
     this.smoother = new TemporalSmoother(pixels);
-    this.mirroredInput = new Uint8Array(input.width * input.height * 3);
-    this.mirroredOutput = new Float32Array(pixels);
+    this.brightness = new Float32Array(pixels);
     this.lastBrightness = new Float32Array(pixels);
     this.wholeViews = new Float32Array(pixels);
     this.movedWholeViews = new Float32Array(pixels);
   }
 
   /**
-   * The frame's smoothed person probability on the grid (a buffer the next call reuses), and how many inferences
-   * it took. `plan` (FrameSchedule in video-views.ts) says what `frame.small` holds; 'all' starts over and runs every
-   * view, the whole frame's and each tile's, so the fusion starts complete instead of changing its mind over the next
-   * frames.
+   * The frame's smoothed person probability on the grid (a buffer the next call reuses). `plan` (FrameSchedule in
+   * video-views.ts) says which views `frame.views` holds; 'all' starts over with every view, the whole frame's and
+   * each tile's, so the fusion starts complete instead of changing its mind over the next frames.
    */
-  async frame(frame: GridFrame, plan: FramePlan, runModel: RunModel): Promise<{ prob: Float32Array; inferences: number }> {
+  frame(frame: GridFrame, plan: FramePlan): Float32Array {
     if (plan.kind === 'all') this.reset();
-    const { cycle, fusion, tiles, grid } = this;
+    const { fusion, tiles, grid } = this;
     if (plan.kind !== 'all' && fusion.empty) throw new Error(`LiveGrid: a '${plan.kind}' frame before the first, which runs every view`);
     if (plan.kind === 'tile' && !tiles) throw new Error('LiveGrid: a tile frame, but these views have no tiles');
-    const indices = plan.kind === 'all' ? cycle.map((_, index) => index) : plan.kind === 'whole' ? [this.frameIndex++ % cycle.length] : [];
+    if (plan.kind === 'whole' && !(plan.view >= 0 && plan.view < this.cycleLength)) throw new Error(`LiveGrid: no whole view ${plan.view}`);
+    const pixels = grid.width * grid.height;
+    const view = (slot: number) => frame.views.subarray(slot * pixels, (slot + 1) * pixels);
+    const { brightness } = this;
+    brightnessOf(frame.colours, brightness);
     const lastProb = this.smoother.last;
     if (this.motion && this.hasLastBrightness && lastProb) {
       // A moving camera: what earlier frames saw is moved to (or read from) where it now lies before fusing.
-      const moved = this.motion.estimate(this.lastBrightness, frame.brightness, lastProb);
+      const moved = this.motion.estimate(this.lastBrightness, brightness, lastProb);
       if (moved) {
         fusion.follow(moved);
         this.smoother.follow(moved, grid.width, grid.height);
@@ -112,30 +123,28 @@ export class LiveGrid {
       }
     }
     let prob = fusion.fused;
-    for (const index of indices) prob = fusion.add(index, await this.runView(frame.small, cycle[index], runModel), frame.brightness);
-    if (tiles && indices.length > 0) this.wholeViews.set(prob);
-    let inferences = indices.length;
+    if (plan.kind === 'all') {
+      for (let index = 0; index < this.cycleLength; index++) prob = fusion.add(index, view(index), brightness);
+    } else if (plan.kind === 'whole') {
+      prob = fusion.add(plan.view, view(0), brightness);
+    }
+    if (tiles && plan.kind !== 'tile') this.wholeViews.set(prob);
     if (tiles && plan.kind === 'tile') {
-      tiles.add(plan.index, await runModel(frame.small), grid, frame.brightness);
+      tiles.add(plan.index, view(0), grid, brightness);
       // The whole views as the last frame fused them (moved with the camera): fusing them again for this frame's
       // brightness scored the same IoU on the eval clips with more flicker (0.144 % against 0.135 %), for a pass
       // over the grid more.
       prob.set(this.wholeViews);
-      inferences++;
     }
     if (tiles && plan.kind === 'all') {
-      const inputBytes = this.input.width * this.input.height * 3;
-      for (let index = 0; index < tiles.rects.length; index++) {
-        tiles.add(index, await runModel(frame.tiles.subarray(index * inputBytes, (index + 1) * inputBytes)), grid, frame.brightness);
-      }
-      inferences += tiles.rects.length;
+      for (let index = 0; index < tiles.rects.length; index++) tiles.add(index, view(this.cycleLength + index), grid, brightness);
     }
-    tiles?.apply(prob, frame.brightness);
+    tiles?.apply(prob, brightness);
     this.background?.apply(frame.colours, prob);
     this.smoother.update(prob);
-    this.lastBrightness.set(frame.brightness);
+    [this.lastBrightness, this.brightness] = [brightness, this.lastBrightness];
     this.hasLastBrightness = true;
-    return { prob, inferences };
+    return prob;
   }
 
   /** Forgets the views, the tiles, the background and the smoothing (a new scene or camera). */
@@ -145,34 +154,5 @@ export class LiveGrid {
     this.background?.reset();
     this.smoother.reset();
     this.hasLastBrightness = false;
-  }
-
-  /** One whole view of the frame through the model: as it is, or mirrored and its output turned back. */
-  private async runView(small: Uint8Array, view: VideoView, runModel: RunModel): Promise<Float32Array> {
-    if (!view.flip) return runModel(small);
-    const { input, grid } = this;
-    mirrorPixels(small, input.width, input.height, this.mirroredInput);
-    // The model's output covers the same frame as its input: mirrored back, it lies on the grid.
-    mirrorValues(await runModel(this.mirroredInput), grid.width, grid.height, this.mirroredOutput);
-    return this.mirroredOutput;
-  }
-}
-
-/** `from` (packed 3-byte pixels, rows of `width`) mirrored left to right, into `to`. */
-export function mirrorPixels(from: Uint8Array, width: number, height: number, to: Uint8Array): void {
-  const stride = width * 3;
-  for (let start = 0; start < height * stride; start += stride) {
-    for (let source = start, target = start + stride - 3; target >= start; source += 3, target -= 3) {
-      to[target] = from[source];
-      to[target + 1] = from[source + 1];
-      to[target + 2] = from[source + 2];
-    }
-  }
-}
-
-/** `from` (one value a pixel, rows of `width`) mirrored left to right, into `to`. */
-export function mirrorValues(from: Float32Array, width: number, height: number, to: Float32Array): void {
-  for (let start = 0; start < height * width; start += width) {
-    for (let source = start, target = start + width - 1; target >= start; source++, target--) to[target] = from[source];
   }
 }

@@ -12,7 +12,7 @@ import { BlurcamError, describeError } from '../errors.js';
 import { readModelContract, readOnnxMetadata, type ModelContract, type TensorInfo } from './model-contract.js';
 import { decodeOutput } from './postprocess/decode-output.js';
 import { fillModelInput, inputLookup, type Size } from './preprocess.js';
-import type { RunModel } from './live-grid.js';
+import type { RunModel } from './video-views.js';
 import type { Device } from './segmenter.js';
 
 export type Provider = 'cpu' | 'coreml';
@@ -87,9 +87,6 @@ export class OnnxModel {
     readonly provider: Provider,
     /** How the provider took the graph, for the start-up report. */
     readonly providerNote: string,
-    /** The model file and the session's options: what a second session of the same model needs (grid-thread.ts). */
-    readonly path: string,
-    readonly sessionOptions: ort.InferenceSession.SessionOptions,
   ) {
     this.input = { width: contract.inputWidth, height: contract.inputHeight };
     this.output = { width: contract.outputWidth, height: contract.outputHeight };
@@ -102,7 +99,7 @@ export class OnnxModel {
     const requested = chooseProvider(options.device);
     const threads = options.threads ?? 1;
     const probe = requested === 'coreml' ? probeCoremlCoverage(path) : Promise.resolve(null);
-    const { session, provider, options: usedOptions } = await createSession(path, requested, threads, options.device === 'coreml');
+    const { session, provider } = await createSession(path, requested, threads, options.device === 'coreml');
     let contract: ModelContract;
     try {
       contract = checkContract(path, bytes, session);
@@ -112,10 +109,10 @@ export class OnnxModel {
     }
     if (provider === 'coreml') {
       const report = describeCoverage(await probe);
-      return new OnnxModel(session, contract, report.provider, report.note, path, usedOptions);
+      return new OnnxModel(session, contract, report.provider, report.note);
     }
     const threadNote = `${threads} thread${threads > 1 ? 's' : ''}`;
-    return new OnnxModel(session, contract, 'cpu', requested === 'coreml' ? `CoreML refused the model; ${threadNote}` : threadNote, path, usedOptions);
+    return new OnnxModel(session, contract, 'cpu', requested === 'coreml' ? `CoreML refused the model; ${threadNote}` : threadNote);
   }
 
   /**
@@ -135,7 +132,7 @@ export class OnnxModel {
  * Runs `session` on packed 8-bit BGR at the contract's input size: fills the input (reused, with its tensor),
  * decodes the output into the person probability (a buffer the next call overwrites). One run at a time.
  */
-export function sessionRunner(session: ort.InferenceSession, contract: ModelContract): RunModel {
+function sessionRunner(session: ort.InferenceSession, contract: ModelContract): RunModel {
   const pixels = contract.inputWidth * contract.inputHeight;
   const inputData = new Float32Array(3 * pixels);
   const inputTensor = new ort.Tensor('float32', inputData, [1, 3, contract.inputHeight, contract.inputWidth]);
@@ -193,10 +190,9 @@ async function createSession(
   provider: Provider,
   threads: number,
   coremlRequired: boolean,
-): Promise<{ session: ort.InferenceSession; provider: Provider; options: ort.InferenceSession.SessionOptions }> {
-  const options = sessionOptions(provider, threads);
+): Promise<{ session: ort.InferenceSession; provider: Provider }> {
   try {
-    return { session: await ort.InferenceSession.create(path, options), provider, options };
+    return { session: await ort.InferenceSession.create(path, sessionOptions(provider, threads)), provider };
   } catch (error) {
     if (provider === 'cpu') throw invalidModel(path, firstLine(describeError(error)), error);
     // CoreML refused: tell CoreML problems from model problems by trying the CPU alone.

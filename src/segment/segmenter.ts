@@ -13,8 +13,11 @@ export interface Segmenter {
   /**
    * The person mask for `image` (8-bit BGR): CV_8UC1, same size as the image, 255 = person, with a soft
    * edge. In video mode the segmenter keeps state between calls to smooth the mask over time.
+   *
+   * `meanwhile` is the caller's own work on the frame: a segmenter whose last part runs on another thread calls it
+   * once while that part runs, so the two overlap (an exception from it rejects the call); others may not call it.
    */
-  segment(image: FrameImage): Promise<Mat>;
+  segment(image: FrameImage, meanwhile?: () => void): Promise<Mat>;
   /** Forget temporal state (a new scene or a camera change). */
   reset(): void;
   close(): Promise<void>;

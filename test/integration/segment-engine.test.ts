@@ -241,7 +241,7 @@ describe("the live path's grid thread and threshold", () => {
   const moved = (dx: number) => new FrameImage(frame.warpAffine(new cv.Mat([[1, 0, dx], [0, 1, 0]], cv.CV_64F), new cv.Size(1280, 720), cv.INTER_LINEAR, cv.BORDER_REPLICATE));
   const live = (ownThread: boolean) => createSegmenter({ mode: 'video', device: 'cpu', frameSize: { width: 1280, height: 720 }, ownThread });
 
-  it('runs the model and the grid work on a thread of their own, with the same masks as on the calling thread', async () => {
+  it('runs the grid work on a thread of its own, with the same masks as on the calling thread', async () => {
     const threaded = await live(true);
     const here = await live(false);
     try {
@@ -250,7 +250,10 @@ describe("the live path's grid thread and threshold", () => {
       // Enough frames for both whole views, detail tiles, the fusion, the background model and the smoother to take part.
       for (let i = 0; i < 6; i++) {
         const image = moved(i * 12);
-        const [a, b] = [await threaded.segment(image), await here.segment(image)];
+        // The caller's own work runs once per frame, while the thread works.
+        let calls = 0;
+        const [a, b] = [await threaded.segment(image, () => calls++), await here.segment(image)];
+        expect(calls).toBe(1);
         expect(a.absdiff(b).countNonZero()).toBe(0);
         expect(a.threshold(127, 255, cv.THRESH_BINARY).countNonZero()).toBeGreaterThan(100_000);
         if (i > 0) expect(threaded.lastTimings.inferences).toBe(1);
@@ -262,6 +265,28 @@ describe("the live path's grid thread and threshold", () => {
       const image = moved(80);
       expect((await threaded.segment(image)).absdiff(await here.segment(image)).countNonZero()).toBe(0);
       expect(threaded.lastTimings.inferences).toBe(11);
+    } finally {
+      await threaded.close();
+      await here.close();
+    }
+  });
+
+  it("rejects with the caller's error from the work it does meanwhile, and the next frame goes on as usual", async () => {
+    const threaded = await live(true);
+    const here = await live(false);
+    try {
+      await threaded.segment(moved(0));
+      await here.segment(moved(0));
+      await expect(
+        threaded.segment(moved(10), () => {
+          throw new Error('prepare failed');
+        }),
+      ).rejects.toThrow('prepare failed');
+      await here.segment(moved(10));
+      // The thread finished that frame before the error went up: it takes the next one, with the same mask as here.
+      const image = moved(20);
+      expect((await threaded.segment(image)).absdiff(await here.segment(image)).countNonZero()).toBe(0);
+      expect((threaded as unknown as { threaded: boolean }).threaded).toBe(true);
     } finally {
       await threaded.close();
       await here.close();

@@ -92,23 +92,23 @@ describe('DetailTiles', () => {
 });
 
 describe('FrameSchedule', () => {
-  it('runs every view first, then the whole frame and the tiles in turn, and starts over on restart', () => {
-    const schedule = new FrameSchedule(3);
+  it('runs every view first, then the whole views and the tiles in turn, and starts over on restart', () => {
+    const schedule = new FrameSchedule(2, 3);
     const plans = Array.from({ length: 9 }, () => schedule.take());
     expect(plans).toEqual([
       { kind: 'all' },
-      { kind: 'whole' },
+      { kind: 'whole', view: 0 },
       { kind: 'tile', index: 0 },
-      { kind: 'whole' },
+      { kind: 'whole', view: 1 },
       { kind: 'tile', index: 1 },
-      { kind: 'whole' },
+      { kind: 'whole', view: 0 },
       { kind: 'tile', index: 2 },
-      { kind: 'whole' },
+      { kind: 'whole', view: 1 },
       { kind: 'tile', index: 0 },
     ]);
     schedule.restart();
     expect(schedule.take()).toEqual({ kind: 'all' });
-    const wholeOnly = new FrameSchedule(0);
-    expect([wholeOnly.take(), wholeOnly.take(), wholeOnly.take()]).toEqual([{ kind: 'all' }, { kind: 'whole' }, { kind: 'whole' }]);
+    const wholeOnly = new FrameSchedule(1, 0);
+    expect([wholeOnly.take(), wholeOnly.take(), wholeOnly.take()]).toEqual([{ kind: 'all' }, { kind: 'whole', view: 0 }, { kind: 'whole', view: 0 }]);
   });
 });
