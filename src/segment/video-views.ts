@@ -112,7 +112,7 @@ export class ViewRunner {
 }
 
 /** `from` (packed 3-byte pixels, rows of `width`) mirrored left to right, into `to`. */
-export function mirrorPixels(from: Uint8Array, width: number, height: number, to: Uint8Array): void {
+function mirrorPixels(from: Uint8Array, width: number, height: number, to: Uint8Array): void {
   const stride = width * 3;
   for (let start = 0; start < height * stride; start += stride) {
     for (let source = start, target = start + stride - 3; target >= start; source += 3, target -= 3) {
@@ -124,7 +124,7 @@ export function mirrorPixels(from: Uint8Array, width: number, height: number, to
 }
 
 /** `from` (one value a pixel, rows of `width`) mirrored left to right, into `to`. */
-export function mirrorValues(from: Float32Array, width: number, height: number, to: Float32Array): void {
+function mirrorValues(from: Float32Array, width: number, height: number, to: Float32Array): void {
   for (let start = 0; start < height * width; start += width) {
     for (let source = start, target = start + width - 1; target >= start; source++, target--) to[target] = from[source];
   }
