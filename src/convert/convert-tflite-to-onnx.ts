@@ -279,7 +279,15 @@ class GraphBuilder {
     if (!this.options(op, 'reducer').keepDims) throw this.unsupported(`drops the reduced axes; only keep_dims is supported`, op);
     const axes = this.intConstant(op, 1).map((axis) => NHWC_TO_NCHW_AXIS[axis < 0 ? axis + 4 : axis]);
     if (axes.some((axis) => axis === undefined)) throw this.invalid(`reduces over axes outside 0..3`, op);
-    this.emit(op, 'ReduceMean', [input], [ints('axes', axes.sort((a, b) => a - b)), { name: 'keepdims', type: 'int', value: 1 }], 'NONE');
+    axes.sort((a, b) => a - b);
+    // The mean over the whole map (a squeeze-and-excitation block's pooling) is GlobalAveragePool: the same numbers,
+    // which onnxruntime's CPU provider computes in its blocked layout, where ReduceMean made it convert the
+    // activations out of that layout and back around every such block; CoreML takes both.
+    if (axes.length === 2 && axes[0] === 2 && axes[1] === 3) {
+      this.emit(op, 'GlobalAveragePool', [input], [], 'NONE');
+      return;
+    }
+    this.emit(op, 'ReduceMean', [input], [ints('axes', axes), { name: 'keepdims', type: 'int', value: 1 }], 'NONE');
   }
 
   /** CoreML resizes only with constant, whole-number scales; TFLite's half_pixel_centers is ONNX's half_pixel. */
