@@ -204,7 +204,7 @@ class VideoSegmenter extends EngineSegmenter {
   /**
    * The frame as the grid work needs it (live-grid.ts), in memory the grid thread shares, with an OpenCV matrix
    * over the colours on the grid, which the frame is copied into; and the model's input pictures (the whole frame,
-   * a tile) with matrices over them.
+   * a tile) with matrices over them. The whole frame's may be the colours' own plane (see the constructor).
    */
   private readonly planes: { frame: GridFrame; colours: Mat; whole: Uint8Array; wholeMat: Mat; tile: Uint8Array; tileMat: Mat };
   /** Which views each frame runs; decided here, where the frame (or a tile of it) is put at the model's input. */
@@ -237,15 +237,19 @@ class VideoSegmenter extends EngineSegmenter {
       views: new Float32Array((cycle.length + this.tileRects.length) * gridPixels),
       colours: new Uint8Array(gridPixels * 3),
     };
-    const whole = new Uint8Array(input.width * input.height * 3);
-    const tile = new Uint8Array(whole.length);
     // These Mat constructors wrap the memory without copying; the planes live as long as the segmenter.
     const inputMat = (bytes: Uint8Array) => new cv.Mat(input.height, input.width, cv.CV_8UC3, bufferOver(bytes));
+    const colours = new cv.Mat(output.height, output.width, cv.CV_8UC3, bufferOver(frame.colours));
+    // A grid the size of the model's input (the bundled models') takes the same picture as the model's whole-frame
+    // view: one plane serves as both, filled once a frame.
+    const gridIsInput = output.width === input.width && output.height === input.height;
+    const whole = gridIsInput ? frame.colours : new Uint8Array(input.width * input.height * 3);
+    const tile = new Uint8Array(input.width * input.height * 3);
     this.planes = {
       frame,
-      colours: new cv.Mat(output.height, output.width, cv.CV_8UC3, bufferOver(frame.colours)),
+      colours,
       whole,
-      wholeMat: inputMat(whole),
+      wholeMat: gridIsInput ? colours : inputMat(whole),
       tile,
       tileMat: inputMat(tile),
     };
@@ -264,12 +268,12 @@ class VideoSegmenter extends EngineSegmenter {
       if (scale === 0.5) reduced = image.halfSize();
       else if (scale < 1) reduced = track(frame.resize(Math.round(frame.rows * scale), Math.round(frame.cols * scale), 0, 0, cv.INTER_AREA));
       // Bilinear from the already averaged reduced frame: as good as INTER_AREA on the eval photos, 8x faster.
-      const whole = track(reduced.resize(input.height, input.width, 0, 0, cv.INTER_LINEAR));
-      whole.copyTo(this.planes.wholeMat);
-      // The grid the fusion, the background model and the smoother work on: the model's output, covering the frame.
-      const sameSize = output.width === input.width && output.height === input.height;
-      const colours = sameSize ? whole : track(reduced.resize(output.height, output.width, 0, 0, cv.INTER_AREA));
-      colours.copyTo(this.planes.colours);
+      track(reduced.resize(input.height, input.width, 0, 0, cv.INTER_LINEAR)).copyTo(this.planes.wholeMat);
+      // The grid the fusion, the background model and the smoother work on: the model's output, covering the frame
+      // (already filled when it is the whole-frame input's plane).
+      if (this.planes.colours !== this.planes.wholeMat) {
+        track(reduced.resize(output.height, output.width, 0, 0, cv.INTER_AREA)).copyTo(this.planes.colours);
+      }
 
       const prob = await this.gridWork(this.schedule.take(), reduced, timings, meanwhile);
       // Wraps the probabilities without copying; used only before the next frame.
