@@ -107,11 +107,6 @@ export class GridThread {
     });
   }
 
-  /** Whether the thread still works. */
-  get alive(): boolean {
-    return this.failure === undefined;
-  }
-
   async close(): Promise<void> {
     this.failure ??= new Error('the grid thread was closed');
     await this.worker.terminate();
