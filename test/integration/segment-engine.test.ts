@@ -240,11 +240,20 @@ describe("the live path's grid thread and threshold", () => {
   /** The astronaut frame moved `dx` pixels to the right: a person moving across a still background. */
   const moved = (dx: number) => new FrameImage(frame.warpAffine(new cv.Mat([[1, 0, dx], [0, 1, 0]], cv.CV_64F), new cv.Size(1280, 720), cv.INTER_LINEAR, cv.BORDER_REPLICATE));
   const live = (ownThread: boolean) => createSegmenter({ mode: 'video', device: 'cpu', frameSize: { width: 1280, height: 720 }, ownThread });
-
-  it('runs the grid work on a thread of its own, with the same masks as on the calling thread', async () => {
+  /** `work` with a live segmenter whose grid work runs on its own thread and one that does it on the calling thread. */
+  async function withThreadedAndHere(work: (threaded: BlurcamSegmenter, here: BlurcamSegmenter) => Promise<void>): Promise<void> {
     const threaded = await live(true);
     const here = await live(false);
     try {
+      await work(threaded, here);
+    } finally {
+      await threaded.close();
+      await here.close();
+    }
+  }
+
+  it('runs the grid work on a thread of its own, with the same masks as on the calling thread', () =>
+    withThreadedAndHere(async (threaded, here) => {
       expect((threaded as unknown as { threaded: boolean }).threaded).toBe(true);
       expect((here as unknown as { threaded: boolean }).threaded).toBe(false);
       // Enough frames for both whole views, detail tiles, the fusion, the background model and the smoother to take part.
@@ -265,16 +274,10 @@ describe("the live path's grid thread and threshold", () => {
       const image = moved(80);
       expect((await threaded.segment(image)).absdiff(await here.segment(image)).countNonZero()).toBe(0);
       expect(threaded.lastTimings.inferences).toBe(11);
-    } finally {
-      await threaded.close();
-      await here.close();
-    }
-  });
+    }));
 
-  it("rejects with the caller's error from the work it does meanwhile, and the next frame goes on as usual", async () => {
-    const threaded = await live(true);
-    const here = await live(false);
-    try {
+  it("rejects with the caller's error from the work it does meanwhile, and the next frame goes on as usual", () =>
+    withThreadedAndHere(async (threaded, here) => {
       await threaded.segment(moved(0));
       await here.segment(moved(0));
       await expect(
@@ -287,16 +290,10 @@ describe("the live path's grid thread and threshold", () => {
       const image = moved(20);
       expect((await threaded.segment(image)).absdiff(await here.segment(image)).countNonZero()).toBe(0);
       expect((threaded as unknown as { threaded: boolean }).threaded).toBe(true);
-    } finally {
-      await threaded.close();
-      await here.close();
-    }
-  });
+    }));
 
-  it('goes on on the calling thread, starting over, when the grid thread is gone', async () => {
-    const threaded = await live(true);
-    const fresh = await live(false);
-    try {
+  it('goes on on the calling thread, starting over, when the grid thread is gone', () =>
+    withThreadedAndHere(async (threaded, fresh) => {
       await threaded.segment(moved(0));
       // The thread ends as if it had crashed: the next frame notices and does the work here, from a fresh start.
       await (threaded as unknown as { thread: { close(): Promise<void> } }).thread.close();
@@ -304,11 +301,7 @@ describe("the live path's grid thread and threshold", () => {
       const got = await threaded.segment(image);
       expect((threaded as unknown as { threaded: boolean }).threaded).toBe(false);
       expect(got.absdiff(await fresh.segment(image)).countNonZero()).toBe(0);
-    } finally {
-      await threaded.close();
-      await fresh.close();
-    }
-  });
+    }));
 
   it('puts the live edge at 0.45 unless told otherwise; the photo mode at 0.5', async () => {
     const masks: Record<string, Mat> = {};

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DemoScene } from '../../src/capture/demo-scene.js';
 import { cv, type Mat } from '../../src/opencv.js';
 import { createSegmenter, type BlurcamSegmenter } from '../../src/segment/create-segmenter.js';
+import type { VideoViews } from '../../src/segment/live-grid.js';
 import { FrameImage } from '../../src/frame-image.js';
 
 const WIDTH = 1280;
@@ -50,15 +51,39 @@ function panned(image: Mat, dx: number): Mat {
   return image.warpAffine(shift, new cv.Size(image.cols, image.rows), cv.INTER_LINEAR, cv.BORDER_REFLECT);
 }
 
+/** A live segmenter for the demo's frame size, with the default views or `videoViews`. */
+function liveSegmenter(videoViews?: VideoViews): Promise<BlurcamSegmenter> {
+  return createSegmenter({ mode: 'video', device: 'cpu', frameSize: { width: WIDTH, height: HEIGHT }, videoViews });
+}
+
 describe('the live path on the demo scene', { timeout: 180_000 }, () => {
   let scene: DemoScene;
   let segmenter: BlurcamSegmenter;
 
   beforeAll(async () => {
     scene = DemoScene.create(WIDTH, HEIGHT);
-    segmenter = await createSegmenter({ mode: 'video', device: 'cpu', frameSize: { width: WIDTH, height: HEIGHT } });
+    segmenter = await liveSegmenter();
   });
   afterAll(() => segmenter.close());
+
+  /**
+   * The demo's first `frames` frames through the shared segmenter (from a reset) and through one with `views`, side
+   * by side; `score` sees their masks and the true one from frame `from` on.
+   */
+  async function sideBySide(views: VideoViews, frames: number, from: number, score: (ours: Mat, theirs: Mat, personMask: Mat) => void): Promise<void> {
+    const other = await liveSegmenter(views);
+    segmenter.reset();
+    try {
+      for (let i = 0; i < frames; i++) {
+        const { image, personMask } = scene.render(i / 30, { withMask: true });
+        const ours = await segmenter.segment(new FrameImage(image));
+        const theirs = await other.segment(new FrameImage(image));
+        if (i >= from) score(ours, theirs, personMask!);
+      }
+    } finally {
+      await other.close();
+    }
+  }
 
   it('keeps a person who sits perfectly still, frame after frame', async () => {
     segmenter.reset();
@@ -72,44 +97,24 @@ describe('the live path on the demo scene', { timeout: 180_000 }, () => {
 
   it('lets go of the dark poster beside her hair once she has swayed, where one view per frame keeps it', async () => {
     const poster = [Math.round(0.36 * WIDTH), Math.round(0.08 * HEIGHT), Math.round(0.26 * WIDTH), Math.round(0.32 * HEIGHT)];
-    const single = await createSegmenter({ mode: 'video', device: 'cpu', frameSize: { width: WIDTH, height: HEIGHT }, videoViews: 'one' });
-    segmenter.reset();
     const wrong = { fused: 0, single: 0 };
-    try {
-      for (let i = 0; i < 120; i++) {
-        const { image, personMask } = scene.render(i / 30, { withMask: true });
-        const fused = await segmenter.segment(new FrameImage(image));
-        const one = await single.segment(new FrameImage(image));
-        if (i < 100) continue;
-        wrong.fused += falsePersonIn(fused, personMask!, poster);
-        wrong.single += falsePersonIn(one, personMask!, poster);
-      }
-    } finally {
-      await single.close();
-    }
+    await sideBySide('one', 120, 100, (fused, one, personMask) => {
+      wrong.fused += falsePersonIn(fused, personMask, poster);
+      wrong.single += falsePersonIn(one, personMask, poster);
+    });
     expect(wrong.single).toBeGreaterThan(0);
     expect(wrong.fused).toBeLessThan(wrong.single / 2);
   });
 
   it('draws her outline closer with the detail tiles than with the whole views alone', async () => {
-    const whole = await createSegmenter({ mode: 'video', device: 'cpu', frameSize: { width: WIDTH, height: HEIGHT }, videoViews: 'whole' });
-    segmenter.reset();
     const score = { tiles: { wrong: 0, iou: 0 }, whole: { wrong: 0, iou: 0 } };
-    try {
-      for (let i = 0; i < 90; i++) {
-        const { image, personMask } = scene.render(i / 30, { withMask: true });
-        const withTiles = await segmenter.segment(new FrameImage(image));
-        const without = await whole.segment(new FrameImage(image));
-        if (i < 30) continue;
-        const all = [0, 0, WIDTH, HEIGHT];
-        score.tiles.wrong += falsePersonIn(withTiles, personMask!, all) + falsePersonIn(personMask!, withTiles, all);
-        score.whole.wrong += falsePersonIn(without, personMask!, all) + falsePersonIn(personMask!, without, all);
-        score.tiles.iou += iou(withTiles, personMask!) / 60;
-        score.whole.iou += iou(without, personMask!) / 60;
-      }
-    } finally {
-      await whole.close();
-    }
+    const all = [0, 0, WIDTH, HEIGHT];
+    await sideBySide('whole', 90, 30, (withTiles, without, personMask) => {
+      score.tiles.wrong += falsePersonIn(withTiles, personMask, all) + falsePersonIn(personMask, withTiles, all);
+      score.whole.wrong += falsePersonIn(without, personMask, all) + falsePersonIn(personMask, without, all);
+      score.tiles.iou += iou(withTiles, personMask) / 60;
+      score.whole.iou += iou(without, personMask) / 60;
+    });
     // Measured: 9,700 wrong pixels a frame with the tiles, 10,376 without (frames 30-89).
     expect(score.tiles.iou).toBeGreaterThan(score.whole.iou);
     expect(score.tiles.wrong).toBeLessThan(score.whole.wrong);
@@ -125,7 +130,7 @@ describe('the live path on the demo scene', { timeout: 180_000 }, () => {
     const after = iou(await segmenter.segment(new FrameImage(brighter)), personMask!);
     // The brighter picture (its highlights clipped) is harder for the model itself: judged against a fresh start on it
     // (measured: before 0.964, after 0.937, a fresh start on the brighter picture 0.943).
-    const fresh = await createSegmenter({ mode: 'video', device: 'cpu', frameSize: { width: WIDTH, height: HEIGHT } });
+    const fresh = await liveSegmenter();
     try {
       let freshMask = await fresh.segment(new FrameImage(brighter));
       for (let i = 0; i < 3; i++) freshMask = await fresh.segment(new FrameImage(brighter));
