@@ -154,7 +154,7 @@ class GraphBuilder {
       case BuiltinOperator.ADD:
         return this.emit(op, 'Add', [this.activation(op, 0), this.activation(op, 1)], [], this.options(op, 'add').activation);
       case BuiltinOperator.MUL:
-        return this.emit(op, 'Mul', [this.activation(op, 0), this.activation(op, 1)], [], this.options(op, 'mul').activation);
+        return this.mul(op);
       case BuiltinOperator.AVERAGE_POOL_2D:
         return this.globalAveragePool(op);
       case BuiltinOperator.MEAN:
@@ -263,6 +263,33 @@ class GraphBuilder {
       { name: 'beta', type: 'float', value: 0.5 },
     ]);
     this.addNode('Mul', [input, gate], output, []);
+  }
+
+  /**
+   * A squeeze-and-excitation block scales a [C,H,W] map by a [C,1,1] gate. The gate is first spread over the map
+   * (Resize, nearest, whole-number scales), so both factors have the same shape: onnxruntime's CPU provider
+   * multiplies equal shapes in its blocked layout but a broadcast only in plain NCHW, and converted the map out of
+   * that layout and back around each of the ten blocks (37 conversions an inference; 4 now). CoreML takes this
+   * Resize in both model formats.
+   */
+  private mul(op: OpContext): void {
+    const activation = this.options(op, 'mul').activation;
+    const inputs = [this.activation(op, 0), this.activation(op, 1)];
+    const [first, second] = [0, 1].map((position) => this.activationShape(this.input(op, position)));
+    const [, height, width] = this.activationShape(this.output(op));
+    const isGate = (shape: number[]) => shape[1] === 1 && shape[2] === 1 && (height > 1 || width > 1);
+    const gate = isGate(first) && !isGate(second) ? 0 : isGate(second) && !isGate(first) ? 1 : -1;
+    if (gate >= 0) {
+      const spread = this.defineIntermediate(op, 'gate');
+      const scalesName = this.addInitializer(`${spread}/scales`, [4], Float32Array.from([1, 1, height, width]));
+      this.addNode('Resize', [inputs[gate], '', scalesName], spread, [
+        { name: 'mode', type: 'string', value: 'nearest' },
+        { name: 'coordinate_transformation_mode', type: 'string', value: 'asymmetric' },
+        { name: 'nearest_mode', type: 'string', value: 'floor' },
+      ]);
+      inputs[gate] = spread;
+    }
+    this.emit(op, 'Mul', inputs, [], activation);
   }
 
   private globalAveragePool(op: OpContext): void {

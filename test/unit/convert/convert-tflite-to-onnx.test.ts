@@ -56,13 +56,14 @@ describe.each([
       Sigmoid: 11,
       // The square model pools with AVERAGE_POOL_2D, the landscape one with MEAN: both over the whole map.
       GlobalAveragePool: 10,
-      Resize: 3,
+      // Three upsamplings of the decoder, and the ten squeeze-and-excitation gates spread over their maps.
+      Resize: 13,
       ConvTranspose: 1,
     });
     expect(model.graph.initializers.every((i) => i.data instanceof Float32Array)).toBe(true);
     const dequantized = tflite.subgraphs[0].operators.filter((op) => tflite.operatorCodes[op.opcodeIndex].builtinCode === BuiltinOperator.DEQUANTIZE);
-    // Every fp16 tensor became one initializer; the three resize scales are the others.
-    expect(model.graph.initializers).toHaveLength(dequantized.length + 3);
+    // Every fp16 tensor became one initializer; the thirteen resize scales are the others.
+    expect(model.graph.initializers).toHaveLength(dequantized.length + 13);
   });
 
   it('lists nodes in an order where each input already exists', () => {
@@ -151,14 +152,38 @@ describe.each([
   });
 
   it('upsamples with constant whole-number half-pixel Resize and pools over whole maps', () => {
-    for (const resize of byType('Resize')) {
-      expect(attribute(resize, 'mode')).toBe('linear');
+    const upsamplings = byType('Resize').filter((resize) => attribute(resize, 'mode') === 'linear');
+    expect(upsamplings).toHaveLength(3);
+    for (const resize of upsamplings) {
       expect(attribute(resize, 'coordinate_transformation_mode')).toBe('half_pixel');
       expect(resize.inputs[1]).toBe('');
       expect(Array.from(initializer(model, resize.inputs[2]).data)).toEqual([1, 1, 2, 2]);
     }
     const shapes = new Map(model.graph.valueInfo.map((info) => [info.name, info.shape]));
     for (const pool of byType('GlobalAveragePool')) expect(shapes.get(pool.outputs[0])?.slice(2)).toEqual([1, 1]);
+  });
+
+  it('spreads each squeeze-and-excitation gate over its map (nearest, whole-number scales) before the Mul', () => {
+    const shapes = new Map(model.graph.valueInfo.map((info) => [info.name, info.shape]));
+    const spreads = byType('Resize').filter((resize) => attribute(resize, 'mode') === 'nearest');
+    expect(spreads).toHaveLength(10);
+    for (const spread of spreads) {
+      expect(attribute(spread, 'coordinate_transformation_mode')).toBe('asymmetric');
+      expect(attribute(spread, 'nearest_mode')).toBe('floor');
+      expect(spread.inputs[1]).toBe('');
+      // A [C,1,1] gate (the Sigmoid after the pooled branch) becomes [C,H,W], the shape of the map it scales.
+      const gate = nodes.find((node) => node.outputs[0] === spread.inputs[0]);
+      expect(gate?.opType).toBe('Sigmoid');
+      const [, channels, height, width] = shapes.get(spread.outputs[0]) ?? [];
+      expect(shapes.get(spread.inputs[0])).toEqual([1, channels, 1, 1]);
+      expect(Array.from(initializer(model, spread.inputs[2]).data)).toEqual([1, 1, height, width]);
+      const mul = nodes.filter((node) => node.inputs.includes(spread.outputs[0]));
+      expect(mul).toHaveLength(1);
+      expect(mul[0].opType).toBe('Mul');
+      for (const input of mul[0].inputs) expect(shapes.get(input)).toEqual([1, channels, height, width]);
+    }
+    // No Mul broadcasts any more.
+    for (const mul of byType('Mul')) expect(shapes.get(mul.inputs[0])).toEqual(shapes.get(mul.inputs[1]));
   });
 
   it('records an NCHW shape for every intermediate tensor, matching TFLite', () => {
