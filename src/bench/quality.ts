@@ -11,7 +11,6 @@
  *   photo it sees the photo as a still camera would, for a few frames (the first runs every view);
  * - blurcam segment: the photo mode with its default options, on each photo and on each clip frame alone.
  */
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -24,6 +23,7 @@ import { cv, type Mat } from '../opencv.js';
 import { createSegmenter, type BlurcamSegmenter } from '../segment/create-segmenter.js';
 import { BUNDLED_MODELS, DEFAULT_MODELS_DIR, resolveModelFile } from '../segment/model-files.js';
 import { OnnxModel } from '../segment/onnx-session.js';
+import { runCommand as run } from './run-command.js';
 import type { VideoViews } from '../segment/live-grid.js';
 import type { Size } from '../segment/preprocess.js';
 
@@ -65,17 +65,6 @@ const METHODS: { method: Method; label: string }[] = [
   { method: 'segment', label: 'blurcam segment (photo mode)' },
 ];
 
-function run(command: string, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((done, fail) => {
-    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', fail);
-    child.on('close', (code) => done({ code, stdout, stderr }));
-  });
-}
 
 async function score(evalDev: string, predictions: string): Promise<Score> {
   const args = [join(evalDev, 'score.py'), '--gt', join(evalDev, 'masks'), '--pred', predictions, '--resize-pred', '--json'];
