@@ -276,8 +276,9 @@ class GraphBuilder {
     const activation = this.options(op, 'mul').activation;
     const inputs = [this.activation(op, 0), this.activation(op, 1)];
     const [first, second] = [0, 1].map((position) => this.activationShape(this.input(op, position)));
-    const [, height, width] = this.activationShape(this.output(op));
-    const isGate = (shape: number[]) => shape[1] === 1 && shape[2] === 1 && (height > 1 || width > 1);
+    const [, height, width, channels] = this.activationShape(this.output(op));
+    // A gate has the map's channels and one pixel; anything else (a scalar, equal shapes) is multiplied as it is.
+    const isGate = (shape: number[]) => shape[1] === 1 && shape[2] === 1 && shape[3] === channels && (height > 1 || width > 1);
     const gate = isGate(first) && !isGate(second) ? 0 : isGate(second) && !isGate(first) ? 1 : -1;
     if (gate >= 0) {
       const spread = this.defineIntermediate(op, 'gate');

@@ -221,6 +221,22 @@ describe('tfliteToOnnxModel with float32 weights', () => {
   });
 });
 
+describe('tfliteToOnnxModel: what a Mul broadcasts', () => {
+  it('spreads only a gate with the map\'s channels; a one-channel factor is multiplied as it is', () => {
+    const model = readTflite(read(SQUARE), SQUARE);
+    const { tensors, operators } = model.subgraphs[0];
+    const muls = operators.filter((op) => model.operatorCodes[op.opcodeIndex].builtinCode === BuiltinOperator.MUL);
+    const gated = muls.find((op) => op.inputs.some((index) => tensors[index].shape[1] === 1 && tensors[index].shape[2] === 1))!;
+    const gateIndex = gated.inputs.find((index) => tensors[index].shape[1] === 1)!;
+    tensors[gateIndex].shape = [1, 1, 1, 1];
+    const { nodes } = tfliteToOnnxModel(model, options(SQUARE)).graph;
+    expect(nodes.filter((node) => node.opType === 'Resize' && attribute(node, 'mode') === 'nearest')).toHaveLength(9);
+    const gateName = nodes.find((node) => node.name === tensors[gateIndex].name || node.outputs[0] === tensors[gateIndex].name)!.outputs[0];
+    const mul = nodes.find((node) => node.opType === 'Mul' && node.inputs.includes(gateName));
+    expect(mul).toBeDefined();
+  });
+});
+
 describe('convertTfliteToOnnx errors', () => {
   it('names an unknown builtin operator and the file (UNSUPPORTED_TFLITE)', () => {
     const bytes = read(SQUARE);
