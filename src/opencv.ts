@@ -31,8 +31,8 @@ export const cv = binding.cv;
  * to 32 MiB) and the trim threshold to twice that; freeing one block just under 32 MiB sets both there, so frame
  * memory stays in the process and is reused. Other platforms' allocators are left alone.
  *
- * Call it once at the start of a command that handles frames every few milliseconds (start, bench); a one-off
- * command has no use for it.
+ * Called by openPipeline (start, bench) and the speed benchmarks, before the first frame; a one-off command has no
+ * use for it.
  */
 export function keepFrameMemoryInProcess(): void {
   if (process.platform === 'linux') new binding.cv.Mat(1024, 7680, binding.cv.CV_8UC4).release();
@@ -44,7 +44,7 @@ export function keepFrameMemoryInProcess(): void {
  * 2-core machines OpenCV's second thread only took that core away: with one OpenCV thread the whole frame took 7.7-8.4
  * ms at the median against 8.0-9.5 ms with two, alternating frame by frame in one process (docs/pipeline.md).
  *
- * Call it once at the start of a command that runs the live pipeline (start, bench).
+ * Called by openPipeline (start, bench), before the first frame.
  */
 export function leaveACoreForTheGridThread(): void {
   binding.cv.setNumThreads(Math.max(1, availableParallelism() - 1));

@@ -23,7 +23,7 @@ import { cv, type Mat } from '../opencv.js';
 import { createSegmenter, type BlurcamSegmenter } from '../segment/create-segmenter.js';
 import { BUNDLED_MODELS, DEFAULT_MODELS_DIR, resolveModelFile } from '../segment/model-files.js';
 import { OnnxModel } from '../segment/onnx-session.js';
-import { runCommand as run } from './run-command.js';
+import { runCommand } from './run-command.js';
 import type { VideoViews } from '../segment/live-grid.js';
 import type { Size } from '../segment/preprocess.js';
 
@@ -68,13 +68,13 @@ const METHODS: { method: Method; label: string }[] = [
 
 async function score(evalDev: string, predictions: string): Promise<Score> {
   const args = [join(evalDev, 'score.py'), '--gt', join(evalDev, 'masks'), '--pred', predictions, '--resize-pred', '--json'];
-  const result = await run(PYTHON, args);
+  const result = await runCommand(PYTHON, args);
   if (result.code !== 0) throw new Error(`score.py failed (${result.code}): ${result.stderr.trim()}`);
   return JSON.parse(result.stdout) as Score;
 }
 
 async function scoreClips(clips: string, predictions: string): Promise<ClipScore> {
-  const result = await run(PYTHON, [join(SHARED, 'eval-video', 'score_video.py'), '--truth', clips, '--pred', predictions, '--json']);
+  const result = await runCommand(PYTHON, [join(SHARED, 'eval-video', 'score_video.py'), '--truth', clips, '--pred', predictions, '--json']);
   if (result.code !== 0) throw new Error(`score_video.py failed (${result.code}): ${result.stderr.trim()}`);
   return JSON.parse(result.stdout) as ClipScore;
 }
@@ -83,7 +83,7 @@ async function scoreClips(clips: string, predictions: string): Promise<ClipScore
 async function ensureClips(evalDev: string, clips: string): Promise<void> {
   if (existsSync(clips) && (await readdir(clips)).length > 0) return;
   const script = join(SHARED, 'eval-video', 'make_videos.py');
-  const result = await run(PYTHON, [script, '--images', join(evalDev, 'images'), '--masks', join(evalDev, 'masks'), '--out', clips]);
+  const result = await runCommand(PYTHON, [script, '--images', join(evalDev, 'images'), '--masks', join(evalDev, 'masks'), '--out', clips]);
   if (result.code !== 0) throw new Error(`make_videos.py failed (${result.code}): ${result.stderr.trim()}`);
 }
 

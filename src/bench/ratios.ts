@@ -61,13 +61,18 @@ export interface RangeSummary {
   meeting: number;
 }
 
+/** The floor a round's runs are divided by: the mean of its floor run before the builds and the one after. */
+function floorOf(round: RoundResult): number {
+  return (round.floor[0] + round.floor[1]) / 2;
+}
+
 /** The ratios of every run, per build, with how many runs meet each target. */
 export function summarizeRatios(builds: string[], rounds: RoundResult[]): BuildSummary[] {
   return builds.map((build, index) => {
     const articleOverBlurcam: number[] = [];
     const blurcamOverFloor: number[] = [];
     for (const round of rounds) {
-      const floor = (round.floor[0] + round.floor[1]) / 2;
+      const floor = floorOf(round);
       for (const p50 of round.builds[index]) {
         articleOverBlurcam.push(round.article / p50);
         blurcamOverFloor.push(p50 / floor);
@@ -168,7 +173,7 @@ function buildName(build: string): string {
 }
 
 export function formatRound(builds: string[], round: RoundResult, index: number): string {
-  const floor = (round.floor[0] + round.floor[1]) / 2;
+  const floor = floorOf(round);
   const lines = [`round ${index + 1}: floor ${round.floor[0].toFixed(2)} / ${round.floor[1].toFixed(2)} ms, article ${round.article.toFixed(1)} ms`];
   for (const [i, build] of builds.entries()) {
     const runs = round.builds[i];

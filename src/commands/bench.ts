@@ -20,9 +20,6 @@ export const benchCommand: CommandModule<object, BenchArgs> = {
     // Loaded here, not at the top: OpenCV and onnxruntime take a while to load and other commands do not need them.
     const { openPipeline } = await import('../pipeline/open-pipeline.js');
     const { formatStats } = await import('../pipeline/format-stats.js');
-    const { keepFrameMemoryInProcess, leaveACoreForTheGridThread } = await import('../opencv.js');
-    keepFrameMemoryInProcess();
-    leaveACoreForTheGridThread();
     const { pipeline, source, segmenter, effect } = await openPipeline(argv, { mode: 'bench', maxFrames: argv.frames, warmupFrames: WARMUP_FRAMES });
     await pipeline.run();
     const report = pipeline.stats.total();

@@ -78,9 +78,6 @@ async function openLive(argv: StartArgs, startedAt: string): Promise<RunningBlur
   const { SceneDirector, describeEffect } = await import('../live/scene-director.js');
   const { ObsOutput } = await import('../output/obs-output.js');
   const { StatusPage } = await import('../live/status-page.js');
-  const { keepFrameMemoryInProcess, leaveACoreForTheGridThread } = await import('../opencv.js');
-  keepFrameMemoryInProcess();
-  leaveACoreForTheGridThread();
   const status = (line: string) => process.stderr.write(`${line}\n`);
   if (argv.output === 'obs') protectObsPassword(status);
   // With OBS, the live scene sets the effect: blurcam's scenes are made and followed (docs/stream-deck.md). Without

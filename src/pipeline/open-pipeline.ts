@@ -7,6 +7,7 @@ import { loadEffect } from '../composite/load-effect.js';
 import { renderSlate } from '../composite/slate.js';
 import { createSegmenter } from '../segment/create-segmenter.js';
 import type { Device, Segmenter } from '../segment/segmenter.js';
+import { keepFrameMemoryInProcess, leaveACoreForTheGridThread } from '../opencv.js';
 import { createSink } from '../output/create-sink.js';
 import type { FrameSink } from '../output/frame-sink.js';
 import type { ObsOutputOptions } from '../output/obs-output.js';
@@ -66,6 +67,9 @@ export interface OpenedPipeline {
  * failure shows before anything runs. Parts already opened are closed if a later one fails.
  */
 export async function openPipeline(args: PipelineArgs, options: OpenPipelineOptions): Promise<OpenedPipeline> {
+  // Process-wide settings for a process that handles frames every few milliseconds (opencv.ts says why).
+  keepFrameMemoryInProcess();
+  leaveACoreForTheGridThread();
   const { width, height } = args.size;
   const { fps } = args;
   const effect = loadEffect({ effect: args.effect, blurStrength: args['blur-strength'], background: args.background });
