@@ -23,7 +23,7 @@ Sets blurcam up on this machine. Safe to run again: steps already done change no
                             python3-matplotlib python3-tqdm python3-onnx python3-pytest (about 1 GB)
        macOS (Homebrew):    obs (cask), opencv, zeromq, simde, cmake, pkgconf
   2. npm packages, with the switches this project needs (no downloads outside the npm registry),
-     then the TypeScript build and the model conversion (models/*.onnx).
+     then the native pixel loops (src/native/, C), the TypeScript build and the model conversion (models/*.onnx).
   3. The blurcam OBS plugin: built from obs/ for the installed OBS and copied into your OBS plugin folder
        Linux: ~/.config/obs-studio/plugins/blurcam-obs/
        macOS: ~/Library/Application Support/obs-studio/plugins/blurcam-obs.plugin
@@ -137,7 +137,7 @@ install_npm_packages() {
   fi
   cd "$repo_dir"
   # npm ci when the lock file is there: the same versions as tested, and a clean node_modules.
-  # Its `prepare` script builds the TypeScript and converts the models.
+  # Its `prepare` script builds the native pixel loops and the TypeScript and converts the models.
   if [ -f package-lock.json ] && [ ! -d node_modules ]; then
     npm ci --no-audit --no-fund
   else

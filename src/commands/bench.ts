@@ -20,12 +20,13 @@ export const benchCommand: CommandModule<object, BenchArgs> = {
     // Loaded here, not at the top: OpenCV and onnxruntime take a while to load and other commands do not need them.
     const { openPipeline } = await import('../pipeline/open-pipeline.js');
     const { formatStats } = await import('../pipeline/format-stats.js');
+    const { describePixelLoops } = await import('../native/native-pixels.js');
     const { pipeline, source, segmenter, effect } = await openPipeline(argv, { mode: 'bench', maxFrames: argv.frames, warmupFrames: WARMUP_FRAMES });
     await pipeline.run();
     const report = pipeline.stats.total();
     const provider = segmenter?.provider ?? 'none';
     if (!argv.json) {
-      process.stdout.write(`bench: ${source.description}, effect ${effect.kind}\n${formatStats(report, 'table', provider)}\n`);
+      process.stdout.write(`bench: ${source.description}, effect ${effect.kind}, pixel loops ${describePixelLoops()}\n${formatStats(report, 'table', provider)}\n`);
       return;
     }
     const result = {
@@ -35,6 +36,7 @@ export const benchCommand: CommandModule<object, BenchArgs> = {
       effect: effect.kind,
       model: segmenter?.description ?? null,
       provider,
+      pixel_loops: describePixelLoops(),
       stages: report.stages,
       total: report.total,
       fps: report.fpsOut,

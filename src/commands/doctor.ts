@@ -2,7 +2,7 @@ import type { CommandModule } from 'yargs';
 import { declareOptions, type OptionValues } from '../config.js';
 import { obsConfigDir } from '../control/obs-config.js';
 import { type Check, type DoctorContext, type LinkResult, runChecks } from '../doctor/check.js';
-import { cameraCheck, modelCheck, nodeCheck, opencvCheck } from '../doctor/machine-checks.js';
+import { cameraCheck, modelCheck, nodeCheck, opencvCheck, pixelLoopsCheck } from '../doctor/machine-checks.js';
 import {
   canvasCheck,
   obsInstalledCheck,
@@ -21,6 +21,7 @@ type DoctorArgs = Pick<OptionValues, (typeof DOCTOR_OPTIONS)[number]>;
 const CHECKS: Check[] = [
   nodeCheck,
   opencvCheck,
+  pixelLoopsCheck,
   modelCheck,
   cameraCheck,
   obsInstalledCheck,

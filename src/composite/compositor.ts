@@ -1,4 +1,5 @@
 import type { FrameImage } from '../frame-image.js';
+import { type NativePixels, nativePixels } from '../native/native-pixels.js';
 import { cv, type Mat, withScratch } from '../opencv.js';
 import { blendPerson } from './blend-person.js';
 import { coverImage } from './cover-image.js';
@@ -44,8 +45,9 @@ const PREVIOUS_MASK_GROWTH = 1;
 
 /**
  * Applies the effect in force to frames: (frame, mask) → BGRA pixels, ready to hand to a sink. The blend is written
- * straight into the output buffer: OpenCV lays down the background, then one JavaScript pass over the mask copies
- * the person and mixes the soft edge (blend-person.ts) from the frame's own BGRA copy. Frame-sized buffers
+ * straight into the output buffer: the background is laid down (the blur enlarged from its reduced size), then one
+ * pass over the mask copies the person and mixes the soft edge from the frame's own BGRA copy. Both steps run in C
+ * when the native addon is built (src/native/), else in OpenCV and JavaScript (blend-person.ts). Frame-sized buffers
  * are reused: output buffers come back through recycle() once the sink is done with them, the BGRA copies once
  * blended. A fresh 3.7 MB buffer per 720p frame would make V8 run a full garbage collection every few frames (it
  * counts that memory against its heap), each one a stall. The replacement image is scaled once per frame size.
@@ -56,7 +58,11 @@ export class Compositor {
   /** What prepare() made for a frame, by frame. */
   private readonly prepared = new WeakMap<FrameImage, Prepared>();
 
-  constructor(private currentEffect: Effect) {}
+  /** `pixelLoops`: the native addon's loops, by default when built; undefined runs the OpenCV and JavaScript ones. */
+  constructor(
+    private currentEffect: Effect,
+    private readonly pixelLoops: NativePixels | undefined = nativePixels.pixels,
+  ) {}
 
   get effect(): Effect {
     return this.currentEffect;
@@ -87,7 +93,7 @@ export class Compositor {
     const prepared: Prepared = { foreground: this.bgraCopy(frame) };
     if (effect.kind === 'blur' && planes?.hasMask && planes.width === width && planes.height === height) {
       const output = this.spareBuffer(width * height * 4);
-      withScratch((track) => layBlurredBackground(frame, planes.mask.mat, effect.strength, PREVIOUS_MASK_GROWTH, track(bgraMat(output, width, height))));
+      layBlurredBackground(frame, planes.mask.mat, effect.strength, PREVIOUS_MASK_GROWTH, output, this.pixelLoops);
       prepared.output = output;
     }
     this.prepared.set(frame, prepared);
@@ -117,17 +123,15 @@ export class Compositor {
     }
     const out = ready ? output : this.spareBuffer(width * height * 4);
     const foreground = prepared?.foreground ?? this.bgraCopy(frame);
-    withScratch((track) => {
-      // Wraps the output's memory without copying, so OpenCV writes straight into it.
-      const outMat = track(bgraMat(out, width, height));
-      const planes = this.planesFor(width, height);
-      if (planes.cover) planes.cover.copyTo(outMat);
-      else if (effect.kind === 'blur' && !ready) layBlurredBackground(frame, mask, effect.strength, 0, outMat);
-      mask.copyTo(planes.mask.mat);
-      planes.hasMask = true;
-      blendPerson(out, foreground, planes.mask.pixels);
-      this.recycle(foreground);
-    });
+    const planes = this.planesFor(width, height);
+    // Wraps the output's memory without copying, so OpenCV writes straight into it.
+    if (planes.cover) withScratch((track) => planes.cover?.copyTo(track(bgraMat(out, width, height))));
+    else if (effect.kind === 'blur' && !ready) layBlurredBackground(frame, mask, effect.strength, 0, out, this.pixelLoops);
+    mask.copyTo(planes.mask.mat);
+    planes.hasMask = true;
+    if (this.pixelLoops) this.pixelLoops.blendPerson(out, foreground, planes.mask.pixels);
+    else blendPerson(out, foreground, planes.mask.pixels);
+    this.recycle(foreground);
     return out;
   }
 
@@ -165,13 +169,15 @@ export class Compositor {
 }
 
 /**
- * Writes `frame`'s masked blur, enlarged, into `outMat` (BGRA, frame size); `growMask` as shrunkMaskedBlur takes it.
- * Converted to BGRA while still small, then enlarged: a quarter of the work of converting it full size.
+ * Writes `frame`'s masked blur, enlarged, into `out` (BGRA, frame size); `growMask` as shrunkMaskedBlur takes it.
+ * Converted to BGRA while still small, then enlarged: a quarter of the work of converting it full size. The native
+ * loop enlarges it straight into `out`; OpenCV's resize makes a new frame-sized matrix, which is then copied.
  */
-function layBlurredBackground(frame: FrameImage, mask: Mat, strength: number, growMask: number, outMat: Mat): void {
+function layBlurredBackground(frame: FrameImage, mask: Mat, strength: number, growMask: number, out: Buffer, pixelLoops: NativePixels | undefined): void {
   withScratch((track) => {
     const blurred = track(shrunkMaskedBlur(frame, mask, strength, growMask, 4));
-    track(blurred.resize(frame.height, frame.width, 0, 0, cv.INTER_LINEAR)).copyTo(outMat);
+    if (pixelLoops) pixelLoops.layBackground(out, frame.width, frame.height, blurred.getData(), blurred.cols, blurred.rows);
+    else track(blurred.resize(frame.height, frame.width, 0, 0, cv.INTER_LINEAR)).copyTo(track(bgraMat(out, frame.width, frame.height)));
   });
 }
 

@@ -16,7 +16,7 @@ interface DoctorReport {
   links: LinkResult[];
 }
 
-const LINKS = ['node', 'opencv', 'model', 'camera', 'obs-installed', 'plugin-installed', 'obs-websocket', 'plugin-loaded', 'virtual-camera', 'canvas', 'test-frame'];
+const LINKS = ['node', 'opencv', 'native-pixels', 'model', 'camera', 'obs-installed', 'plugin-installed', 'obs-websocket', 'plugin-loaded', 'virtual-camera', 'canvas', 'test-frame'];
 
 async function doctor(obs: HeadlessObs, options: { password?: string; withPluginPath?: boolean; json?: boolean } = {}) {
   const env: NodeJS.ProcessEnv = { HOME: obs.home, BLURCAM_OBS_PASSWORD: options.password ?? obs.password, XDG_RUNTIME_DIR: `${obs.home}/runtime` };
@@ -51,6 +51,7 @@ describe('blurcam doctor (real OBS with the plugin)', () => {
     expect(status).toEqual({
       node: 'ok',
       opencv: 'ok',
+      'native-pixels': 'ok',
       model: 'ok',
       camera: 'skipped',
       'obs-installed': 'ok',
@@ -63,6 +64,7 @@ describe('blurcam doctor (real OBS with the plugin)', () => {
     });
     expect(report?.ok).toBe(false);
     expect(code).toBe(1);
+    expect(byLink['native-pixels'].message).toBe('The native pixel loops load: frames are composited in C.');
     expect(byLink.model.message).toMatch(/loads; it runs on cpu/);
     expect(byLink['obs-websocket'].message).toMatch(/^OBS 29\.\d+\.\d+ answers at ws:\/\/127\.0\.0\.1:\d+ .*the password is accepted\.$/);
     expect(byLink['virtual-camera']).toMatchObject({

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { blendPerson } from '../../../src/composite/blend-person.js';
+import { blendPerson as javascriptBlend } from '../../../src/composite/blend-person.js';
+import { nativePixels } from '../../../src/native/native-pixels.js';
+
+type Blend = typeof javascriptBlend;
+/** The JavaScript blend and the native one (where built: always on CI) answer to the same tests. */
+const BLENDS: Array<[string, Blend]> = [['JavaScript', javascriptBlend], ...(nativePixels.pixels ? [['native', nativePixels.pixels.blendPerson] as [string, Blend]] : [])];
 
 /** A BGRA buffer holding `bgr` at every pixel. */
 function filled(pixels: number, bgr: [number, number, number]): Uint8Array {
@@ -8,7 +13,7 @@ function filled(pixels: number, bgr: [number, number, number]): Uint8Array {
   return out;
 }
 
-describe('blendPerson', () => {
+describe.each(BLENDS)('blendPerson (%s)', (_, blendPerson) => {
   it('copies the person, mixes the soft edge and leaves the background as it is', () => {
     // Five pixels: background, person, and three edge levels; the last one falls outside the four-pixel words, so
     // the tail loop is exercised too.

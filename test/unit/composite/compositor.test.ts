@@ -3,6 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { DemoScene } from '../../../src/capture/demo-scene.js';
 import { Compositor } from '../../../src/composite/compositor.js';
 import { coverImage } from '../../../src/composite/cover-image.js';
+import { type NativePixels, nativePixels } from '../../../src/native/native-pixels.js';
 import { cv, type Mat } from '../../../src/opencv.js';
 import { FrameImage } from '../../../src/frame-image.js';
 
@@ -40,7 +41,13 @@ function bgraToBgr(bgra: Buffer, width: number, height: number): Mat {
   return new cv.Mat(bgra, height, width, cv.CV_8UC4).cvtColor(cv.COLOR_BGRA2BGR);
 }
 
-describe('Compositor on the demo scene, with its true person mask', () => {
+/** Both ways of compositing: the native loops (where built: always on CI) and the OpenCV and JavaScript ones. */
+const PIXEL_LOOPS: Array<[string, NativePixels | undefined]> = [
+  ['OpenCV and JavaScript loops', undefined],
+  ...(nativePixels.pixels ? [['native loops', nativePixels.pixels] as [string, NativePixels]] : []),
+];
+
+describe.each(PIXEL_LOOPS)('Compositor on the demo scene, with its true person mask (%s)', (_, pixelLoops) => {
   let image: Mat;
   let mask: Mat;
   let person: number[];
@@ -55,7 +62,7 @@ describe('Compositor on the demo scene, with its true person mask', () => {
   });
 
   it('blur: keeps the person pixel for pixel and blurs the background', () => {
-    const out = new Compositor({ kind: 'blur', strength: 0.5 }).composite(new FrameImage(image), mask);
+    const out = new Compositor({ kind: 'blur', strength: 0.5 }, pixelLoops).composite(new FrameImage(image), mask);
     expect(out.length).toBe(1280 * 720 * 4);
     expect(differingPixels(out, image, person)).toBe(0);
     const before = sharpness(image, background);
@@ -67,21 +74,21 @@ describe('Compositor on the demo scene, with its true person mask', () => {
 
   it('replace: puts the picture, scaled to cover, behind the person', () => {
     const picture = cv.imread(SPACE);
-    const out = new Compositor({ kind: 'replace', image: picture }).composite(new FrameImage(image), mask);
+    const out = new Compositor({ kind: 'replace', image: picture }, pixelLoops).composite(new FrameImage(image), mask);
     expect(background.length).toBeGreaterThan(400_000);
     expect(differingPixels(out, coverImage(picture, 1280, 720), background)).toBe(0);
     expect(differingPixels(out, image, person)).toBe(0);
   });
 
   it('none: passes the frame through as BGRA', () => {
-    const compositor = new Compositor({ kind: 'none' });
+    const compositor = new Compositor({ kind: 'none' }, pixelLoops);
     expect(compositor.needsMask).toBe(false);
     const out = compositor.composite(new FrameImage(image));
     expect(out.equals(image.cvtColor(cv.COLOR_BGR2BGRA).getData())).toBe(true);
   });
 
   it('writes into a buffer given back through recycle(), with the same result as a fresh one', () => {
-    const compositor = new Compositor({ kind: 'blur', strength: 0.5 });
+    const compositor = new Compositor({ kind: 'blur', strength: 0.5 }, pixelLoops);
     const first = compositor.composite(new FrameImage(image), mask);
     const expected = Buffer.from(first);
     compositor.recycle(first);
@@ -94,7 +101,7 @@ describe('Compositor on the demo scene, with its true person mask', () => {
   });
 
   it("prepare: lays the blurred background before the mask from the last frame's mask; the person stays exact", () => {
-    const compositor = new Compositor({ kind: 'blur', strength: 0.5 });
+    const compositor = new Compositor({ kind: 'blur', strength: 0.5 }, pixelLoops);
     const first = new FrameImage(image);
     // Nothing to prepare from before a frame was composited.
     compositor.prepare(first);
@@ -123,7 +130,7 @@ describe('Compositor on the demo scene, with its true person mask', () => {
   });
 
   it('prepare, then another effect: the frame gets the effect in force when it is composited', () => {
-    const compositor = new Compositor({ kind: 'blur', strength: 0.5 });
+    const compositor = new Compositor({ kind: 'blur', strength: 0.5 }, pixelLoops);
     compositor.composite(new FrameImage(image), mask);
     const frame = new FrameImage(image);
     compositor.prepare(frame);
@@ -135,8 +142,38 @@ describe('Compositor on the demo scene, with its true person mask', () => {
   });
 
   it('refuses a missing mask or one of another size', () => {
-    const compositor = new Compositor({ kind: 'blur', strength: 0.5 });
+    const compositor = new Compositor({ kind: 'blur', strength: 0.5 }, pixelLoops);
     expect(() => compositor.composite(new FrameImage(image))).toThrow(/needs a mask/);
     expect(() => compositor.composite(new FrameImage(image), mask.resize(360, 640))).toThrow(/does not match/);
+  });
+});
+
+describe.runIf(nativePixels.pixels)('Compositor: the native loops against the OpenCV and JavaScript ones', () => {
+  it('give the same frames: the person exact, the background within two levels, prepared or not', () => {
+    const scene = DemoScene.create(1280, 720);
+    const outputs = PIXEL_LOOPS.map(([, pixelLoops]) => {
+      const compositor = new Compositor({ kind: 'blur', strength: 0.5 }, pixelLoops);
+      // Three frames of a moving scene, each prepared from the mask before, as the live path does.
+      return [0.5, 0.6, 0.7].map((time) => {
+        const frame = scene.render(time, { withMask: true });
+        const image = new FrameImage(frame.image);
+        compositor.prepare(image);
+        return { out: Buffer.from(compositor.composite(image, frame.personMask as Mat)), mask: (frame.personMask as Mat).getData() };
+      });
+    });
+    const [javascript, native] = outputs;
+    for (let f = 0; f < javascript.length; f++) {
+      const { out: expected, mask } = javascript[f];
+      const { out } = native[f];
+      let largest = 0;
+      for (let i = 0; i < mask.length; i++) {
+        for (let c = 0; c < 4; c++) {
+          const difference = Math.abs(out[i * 4 + c] - expected[i * 4 + c]);
+          if (mask[i] === 255) expect(difference).toBe(0);
+          largest = Math.max(largest, difference);
+        }
+      }
+      expect(largest).toBeLessThanOrEqual(2);
+    }
   });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { describeVideo, fpsFraction } from '../../../src/control/obs-canvas.js';
 import { type Check, runChecks } from '../../../src/doctor/check.js';
-import { nodeVersionSupported } from '../../../src/doctor/machine-checks.js';
+import { nodeVersionSupported, pixelLoopsResult } from '../../../src/doctor/machine-checks.js';
 import { cameraExtensionState, pluginFileCandidates, sameAspect } from '../../../src/doctor/obs-checks.js';
 import { BlurcamError } from '../../../src/errors.js';
 
@@ -9,6 +9,16 @@ describe('doctor checks: the pure parts', () => {
   it('accepts Node 20.19 and newer', () => {
     expect(['v20.19.0', 'v20.20.2', 'v22.1.0', 'v24.0.0'].map(nodeVersionSupported)).toEqual([true, true, true, true]);
     expect(['v20.18.3', 'v18.20.0', 'v16.0.0'].map(nodeVersionSupported)).toEqual([false, false, false]);
+  });
+
+  it('says which pixel loops composite: the native ones, JavaScript on purpose, or JavaScript because the addon is missing', () => {
+    const built = { blendPerson: () => {}, layBackground: () => {} };
+    expect(pixelLoopsResult({ pixels: built })).toEqual({ status: 'ok', message: 'The native pixel loops load: frames are composited in C.' });
+    expect(pixelLoopsResult({ reason: 'turned off by BLURCAM_NATIVE=0' })).toMatchObject({ status: 'ok', message: expect.stringMatching(/turned off by BLURCAM_NATIVE=0: frames are composited in JavaScript/) });
+    const missing = pixelLoopsResult({ reason: 'not built: run `npm run build:native` (it needs a C compiler: Xcode Command Line Tools on a Mac)' });
+    expect(missing.status).toBe('problem');
+    expect(missing.message).toBe('The native pixel loops are not built; frames are composited in JavaScript, about 0.5 ms a 720p frame slower.');
+    expect(missing.fix).toMatch(/npm run build:native/);
   });
 
   it('compares aspects with a little slack (1366x768 is 16:9), and tells 16:10 from 16:9', () => {
