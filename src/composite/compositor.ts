@@ -58,10 +58,10 @@ export class Compositor {
   /** What prepare() made for a frame, by frame. */
   private readonly prepared = new WeakMap<FrameImage, Prepared>();
 
-  /** `pixelLoops`: the native addon's loops, by default when built; undefined runs the OpenCV and JavaScript ones. */
+  /** `pixelLoops`: the native addon's loops, by default when built; null runs the OpenCV and JavaScript ones. */
   constructor(
     private currentEffect: Effect,
-    private readonly pixelLoops: NativePixels | undefined = nativePixels.pixels,
+    private readonly pixelLoops: NativePixels | null = nativePixels.pixels ?? null,
   ) {}
 
   get effect(): Effect {
@@ -173,7 +173,7 @@ export class Compositor {
  * Converted to BGRA while still small, then enlarged: a quarter of the work of converting it full size. The native
  * loop enlarges it straight into `out`; OpenCV's resize makes a new frame-sized matrix, which is then copied.
  */
-function layBlurredBackground(frame: FrameImage, mask: Mat, strength: number, growMask: number, out: Buffer, pixelLoops: NativePixels | undefined): void {
+function layBlurredBackground(frame: FrameImage, mask: Mat, strength: number, growMask: number, out: Buffer, pixelLoops: NativePixels | null): void {
   withScratch((track) => {
     const blurred = track(shrunkMaskedBlur(frame, mask, strength, growMask, 4));
     if (pixelLoops) pixelLoops.layBackground(out, frame.width, frame.height, blurred.getData(), blurred.cols, blurred.rows);

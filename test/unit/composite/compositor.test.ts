@@ -42,8 +42,8 @@ function bgraToBgr(bgra: Buffer, width: number, height: number): Mat {
 }
 
 /** Both ways of compositing: the native loops (where built: always on CI) and the OpenCV and JavaScript ones. */
-const PIXEL_LOOPS: Array<[string, NativePixels | undefined]> = [
-  ['OpenCV and JavaScript loops', undefined],
+const PIXEL_LOOPS: Array<[string, NativePixels | null]> = [
+  ['OpenCV and JavaScript loops', null],
   ...(nativePixels.pixels ? [['native loops', nativePixels.pixels] as [string, NativePixels]] : []),
 ];
 
