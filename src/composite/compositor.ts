@@ -124,8 +124,9 @@ export class Compositor {
     const out = ready ? output : this.spareBuffer(width * height * 4);
     const foreground = prepared?.foreground ?? this.bgraCopy(frame);
     const planes = this.planesFor(width, height);
+    const { cover } = planes;
     // Wraps the output's memory without copying, so OpenCV writes straight into it.
-    if (planes.cover) withScratch((track) => planes.cover?.copyTo(track(bgraMat(out, width, height))));
+    if (cover) withScratch((track) => cover.copyTo(track(bgraMat(out, width, height))));
     else if (effect.kind === 'blur' && !ready) layBlurredBackground(frame, mask, effect.strength, 0, out, this.pixelLoops);
     mask.copyTo(planes.mask.mat);
     planes.hasMask = true;
