@@ -2,7 +2,7 @@
 import { existsSync } from 'node:fs';
 import { listDevices } from '../capture/devices.js';
 import { describeError } from '../errors.js';
-import type { NativePixelsState } from '../native/native-pixels.js';
+import { NATIVE_BUILD_FIX, type NativePixelsState } from '../native/native-pixels.js';
 import { BUNDLED_MODELS, DEFAULT_MODELS_DIR, resolveModelFile } from '../segment/model-files.js';
 import { type Check, type LinkResult, ok, problem, problemFrom, skipped } from './check.js';
 
@@ -52,10 +52,10 @@ export const pixelLoopsCheck: Check = {
 /** What the doctor says of the native pixel loops in this state: turned off on purpose is fine, missing is not. */
 export function pixelLoopsResult(state: NativePixelsState): Omit<LinkResult, 'link'> {
   if (state.pixels) return ok('The native pixel loops load: frames are composited in C.');
-  if (state.reason.includes('BLURCAM_NATIVE=0')) return ok(`The native pixel loops are ${state.reason}: frames are composited in JavaScript.`);
+  if (state.turnedOff) return ok(`The native pixel loops are ${state.reason}: frames are composited in JavaScript.`);
   return problem(
-    `The native pixel loops are ${state.reason.replace(/: run .*$/, '')}; frames are composited in JavaScript, about 0.5 ms a 720p frame slower.`,
-    'Run `npm run build:native` in the blurcam folder (it needs a C compiler: xcode-select --install on a Mac, build-essential on Debian).',
+    `The native pixel loops are ${state.reason}; frames are composited in JavaScript, about 0.5 ms a 720p frame slower.`,
+    `${NATIVE_BUILD_FIX[0].toUpperCase()}${NATIVE_BUILD_FIX.slice(1)}.`,
   );
 }
 

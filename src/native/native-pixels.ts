@@ -18,21 +18,24 @@ export interface NativePixels {
 /** Where node-gyp writes the addon; the same path from src/native/ and from dist/native/. */
 export const NATIVE_ADDON_PATH = fileURLToPath(new URL('../../src/native/build/Release/blurcam_native.node', import.meta.url));
 
-/** The addon, or why the JavaScript loops run instead. */
-export type NativePixelsState = { pixels: NativePixels; reason?: undefined } | { pixels?: undefined; reason: string };
+/** What to do when the addon is missing or broken. */
+export const NATIVE_BUILD_FIX = 'run `npm run build:native` in the blurcam folder (it needs a C compiler: xcode-select --install on a Mac, build-essential on Debian)';
+
+/** The addon, or why the JavaScript loops run instead: turned off on purpose, or missing or broken (fixed by NATIVE_BUILD_FIX). */
+export type NativePixelsState = { pixels: NativePixels; turnedOff?: undefined; reason?: undefined } | { pixels?: undefined; turnedOff: boolean; reason: string };
 
 /** BLURCAM_NATIVE=0 runs the JavaScript loops although the addon is built: to compare the two, or to rule it out. */
 export function loadNativePixels(env: NodeJS.ProcessEnv = process.env, path = NATIVE_ADDON_PATH): NativePixelsState {
-  if (env.BLURCAM_NATIVE === '0') return { reason: 'turned off by BLURCAM_NATIVE=0' };
-  if (!existsSync(path)) return { reason: 'not built: run `npm run build:native` (it needs a C compiler: Xcode Command Line Tools on a Mac)' };
+  if (env.BLURCAM_NATIVE === '0') return { turnedOff: true, reason: 'turned off by BLURCAM_NATIVE=0' };
+  if (!existsSync(path)) return { turnedOff: false, reason: 'not built' };
   try {
     const pixels = createRequire(import.meta.url)(path) as NativePixels;
     if (typeof pixels.blendPerson !== 'function' || typeof pixels.layBackground !== 'function') {
-      return { reason: `${path} is not this version's addon: run \`npm run build:native\`` };
+      return { turnedOff: false, reason: `${path} is not this version's addon` };
     }
     return { pixels };
   } catch (error) {
-    return { reason: `${path} did not load (${error instanceof Error ? error.message : String(error)}): run \`npm run build:native\`` };
+    return { turnedOff: false, reason: `${path} did not load (${error instanceof Error ? error.message : String(error)})` };
   }
 }
 
@@ -41,5 +44,6 @@ export const nativePixels: NativePixelsState = loadNativePixels();
 
 /** One phrase for reports: which loops composite the frames. */
 export function describePixelLoops(state: NativePixelsState = nativePixels): string {
-  return state.pixels ? 'native' : `JavaScript (native addon ${state.reason})`;
+  if (state.pixels) return 'native';
+  return `JavaScript (native addon ${state.reason}${state.turnedOff ? '' : `: ${NATIVE_BUILD_FIX}`})`;
 }

@@ -22,11 +22,14 @@ describe('loading the native pixel loops', () => {
     expect(loadNativePixels({ BLURCAM_NATIVE: '0' }).reason).toMatch(/turned off by BLURCAM_NATIVE=0/);
     const missing = loadNativePixels({}, join(tmpdir(), 'no-such-dir', 'blurcam_native.node'));
     expect(missing.pixels).toBeUndefined();
-    expect(missing.reason).toMatch(/not built: run `npm run build:native`/);
+    expect(missing.reason).toBe('not built');
+    expect(describePixelLoops(missing)).toMatch(/^JavaScript \(native addon not built: run `npm run build:native`/);
     const junk = join(mkdtempSync(join(tmpdir(), 'blurcam-native-')), 'blurcam_native.node');
     writeFileSync(junk, 'not an addon');
-    expect(loadNativePixels({}, junk).reason).toMatch(/did not load .*npm run build:native/);
-    expect(describePixelLoops({ reason: 'turned off by BLURCAM_NATIVE=0' })).toBe('JavaScript (native addon turned off by BLURCAM_NATIVE=0)');
+    const broken = loadNativePixels({}, junk);
+    expect(broken.reason).toMatch(/did not load/);
+    expect(describePixelLoops(broken)).toMatch(/did not load .*npm run build:native/);
+    expect(describePixelLoops({ turnedOff: true, reason: 'turned off by BLURCAM_NATIVE=0' })).toBe('JavaScript (native addon turned off by BLURCAM_NATIVE=0)');
   });
 
   it('load from where npm run build:native writes them', () => {
