@@ -52,6 +52,11 @@ export function leaveACoreForTheGridThread(): void {
 
 export type { Mat } from '@u4/opencv4nodejs';
 
+/** A Buffer over a typed array's memory (shared or not), for an OpenCV matrix to wrap without copying. */
+export function bufferOver(values: Uint8Array | Float32Array): Buffer {
+  return Buffer.from(values.buffer, values.byteOffset, values.byteLength);
+}
+
 /** Marks a matrix to be freed when the surrounding withScratch ends, and returns it. */
 export type Track = <M extends Mat>(mat: M) => M;
 

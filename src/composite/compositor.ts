@@ -1,10 +1,10 @@
 import type { FrameImage } from '../frame-image.js';
-import { type NativePixels, nativePixels } from '../native/native-pixels.js';
+import type { PixelLoops } from '../native/native-pixels.js';
 import { cv, type Mat, withScratch } from '../opencv.js';
-import { blendPerson } from './blend-person.js';
 import { coverImage } from './cover-image.js';
 import type { Effect } from './effect.js';
 import { shrunkMaskedBlur } from './masked-blur.js';
+import { defaultPixelLoops } from './pixel-loops.js';
 
 /** A JavaScript buffer and an OpenCV matrix over the same memory: OpenCV copies in, JavaScript reads it. */
 interface SharedPlane {
@@ -46,8 +46,8 @@ const PREVIOUS_MASK_GROWTH = 1;
 /**
  * Applies the effect in force to frames: (frame, mask) → BGRA pixels, ready to hand to a sink. The blend is written
  * straight into the output buffer: the background is laid down (the blur enlarged from its reduced size), then one
- * pass over the mask copies the person and mixes the soft edge from the frame's own BGRA copy. Both steps run in C
- * when the native addon is built (src/native/), else in OpenCV and JavaScript (blend-person.ts). Frame-sized buffers
+ * pass over the mask copies the person and mixes the soft edge from the frame's own BGRA copy. Both steps are the
+ * `PixelLoops`: in C when the native addon is built (src/native/), else in OpenCV and JavaScript (pixel-loops.ts). Frame-sized buffers
  * are reused: output buffers come back through recycle() once the sink is done with them, the BGRA copies once
  * blended. A fresh 3.7 MB buffer per 720p frame would make V8 run a full garbage collection every few frames (it
  * counts that memory against its heap), each one a stall. The replacement image is scaled once per frame size.
@@ -58,10 +58,10 @@ export class Compositor {
   /** What prepare() made for a frame, by frame. */
   private readonly prepared = new WeakMap<FrameImage, Prepared>();
 
-  /** `pixelLoops`: the native addon's loops, by default when built; null runs the OpenCV and JavaScript ones. */
+  /** `pixelLoops`: the native addon's when built (defaultPixelLoops), else the OpenCV and JavaScript ones. */
   constructor(
     private currentEffect: Effect,
-    private readonly pixelLoops: NativePixels | null = nativePixels.pixels ?? null,
+    private readonly pixelLoops: PixelLoops = defaultPixelLoops,
   ) {}
 
   get effect(): Effect {
@@ -130,8 +130,7 @@ export class Compositor {
     else if (effect.kind === 'blur' && !ready) layBlurredBackground(frame, mask, effect.strength, 0, out, this.pixelLoops);
     mask.copyTo(planes.mask.mat);
     planes.hasMask = true;
-    if (this.pixelLoops) this.pixelLoops.blendPerson(out, foreground, planes.mask.pixels);
-    else blendPerson(out, foreground, planes.mask.pixels);
+    this.pixelLoops.blendPerson(out, foreground, planes.mask.pixels);
     this.recycle(foreground);
     return out;
   }
@@ -171,14 +170,12 @@ export class Compositor {
 
 /**
  * Writes `frame`'s masked blur, enlarged, into `out` (BGRA, frame size); `growMask` as shrunkMaskedBlur takes it.
- * Converted to BGRA while still small, then enlarged: a quarter of the work of converting it full size. The native
- * loop enlarges it straight into `out`; OpenCV's resize makes a new frame-sized matrix, which is then copied.
+ * Converted to BGRA while still small, then enlarged: a quarter of the work of converting it full size.
  */
-function layBlurredBackground(frame: FrameImage, mask: Mat, strength: number, growMask: number, out: Buffer, pixelLoops: NativePixels | null): void {
+function layBlurredBackground(frame: FrameImage, mask: Mat, strength: number, growMask: number, out: Buffer, pixelLoops: PixelLoops): void {
   withScratch((track) => {
     const blurred = track(shrunkMaskedBlur(frame, mask, strength, growMask, 4));
-    if (pixelLoops) pixelLoops.layBackground(out, frame.width, frame.height, blurred.getData(), blurred.cols, blurred.rows);
-    else track(blurred.resize(frame.height, frame.width, 0, 0, cv.INTER_LINEAR)).copyTo(track(bgraMat(out, frame.width, frame.height)));
+    pixelLoops.layBackground(out, frame.width, frame.height, blurred.getData(), blurred.cols, blurred.rows);
   });
 }
 

@@ -8,7 +8,7 @@
  *   uses.
  */
 import type { FrameImage } from '../frame-image.js';
-import { cv, type Mat, type Track, withScratch, withScratchAsync } from '../opencv.js';
+import { bufferOver, cv, type Mat, type Track, withScratch, withScratchAsync } from '../opencv.js';
 import type { TileRect } from './detail-tiles.js';
 import { GridThread } from './grid-thread.js';
 import { detailTiles, type GridFrame, LiveGrid, type VideoViews, wholeViews } from './live-grid.js';
@@ -352,9 +352,4 @@ class VideoSegmenter extends EngineSegmenter {
     this.thread = undefined;
     await super.close();
   }
-}
-
-/** A Buffer over a typed array's memory (shared or not), for an OpenCV matrix to wrap. */
-function bufferOver(values: Uint8Array | Float32Array): Buffer {
-  return Buffer.from(values.buffer, values.byteOffset, values.byteLength);
 }

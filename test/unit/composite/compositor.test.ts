@@ -3,7 +3,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { DemoScene } from '../../../src/capture/demo-scene.js';
 import { Compositor } from '../../../src/composite/compositor.js';
 import { coverImage } from '../../../src/composite/cover-image.js';
-import { type NativePixels, nativePixels } from '../../../src/native/native-pixels.js';
+import { javascriptPixelLoops } from '../../../src/composite/pixel-loops.js';
+import { type PixelLoops, nativePixels } from '../../../src/native/native-pixels.js';
 import { cv, type Mat } from '../../../src/opencv.js';
 import { FrameImage } from '../../../src/frame-image.js';
 
@@ -42,9 +43,9 @@ function bgraToBgr(bgra: Buffer, width: number, height: number): Mat {
 }
 
 /** Both ways of compositing: the native loops (where built: always on CI) and the OpenCV and JavaScript ones. */
-const PIXEL_LOOPS: Array<[string, NativePixels | null]> = [
-  ['OpenCV and JavaScript loops', null],
-  ...(nativePixels.pixels ? [['native loops', nativePixels.pixels] as [string, NativePixels]] : []),
+const PIXEL_LOOPS: Array<[string, PixelLoops]> = [
+  ['OpenCV and JavaScript loops', javascriptPixelLoops],
+  ...(nativePixels.pixels ? [['native loops', nativePixels.pixels] as [string, PixelLoops]] : []),
 ];
 
 describe.each(PIXEL_LOOPS)('Compositor on the demo scene, with its true person mask (%s)', (_, pixelLoops) => {
