@@ -161,6 +161,8 @@ async function openLive(argv: StartArgs, startedAt: string): Promise<RunningBlur
     // once: a second Ctrl-C during shutdown falls through to Node's default and ends the process.
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
+    // Said only now: until a handler is in place, Ctrl-C ends the process at once, whatever it was doing.
+    status('running: Ctrl-C stops.');
     // Nobody reads the status lines any more (src/closed-output.ts): stop as on Ctrl-C.
     if (outputClosed.aborted) stop();
     outputClosed.addEventListener('abort', stop, { once: true });
@@ -223,7 +225,7 @@ function startupReport({ source, segmenter, sink, effect, requested }: OpenedPip
   const what = effect.kind === 'blur' ? `blur (strength ${effect.strength})` : effect.kind === 'replace' ? 'replace the background' : 'none (pass-through)';
   lines.push(`effect: ${what}`);
   if (segmenter) lines.push(`model: ${segmenter.description}`);
-  lines.push(`output: ${sink.description}`, 'running: Ctrl-C stops.');
+  lines.push(`output: ${sink.description}`);
   return lines;
 }
 
