@@ -6,7 +6,7 @@
  * - live path, one view: the live pipeline as it was before the view fusion (one inference on the whole frame,
  *   temporal smoothing, guided refinement);
  * - live path without the detail tiles: the whole frame and its mirror image in turn, fused over time, the
- *   background model;
+ *   background model, the specks taken out;
  * - live path: what `blurcam start` does now (the same with the detail tiles taking turns with the whole frame); on a
  *   photo it sees the photo as a still camera would, for a few frames (the first runs every view);
  * - blurcam segment: the photo mode with its default options, on each photo and on each clip frame alone.

@@ -1,15 +1,16 @@
 /**
  * The live path's work on the model's grid for one frame, once the model has looked at it (ViewRunner in
  * video-views.ts: the next whole view of the cycle, or a detail tile): the camera's motion followed, the views
- * fused, the tiles mixed in around the outline, the background model, the smoothing (grid-motion.ts,
- * view-fusion.ts, detail-tiles.ts, background-model.ts, temporal-smoother.ts). Plain JavaScript on small typed
- * arrays, no OpenCV: it runs on a thread of its own (grid-thread.ts) while the main thread prepares the frame's
- * background, and on the main thread when that thread cannot run.
+ * fused, the tiles mixed in around the outline, the background model, the smoothing, the specks taken out
+ * (grid-motion.ts, view-fusion.ts, detail-tiles.ts, background-model.ts, temporal-smoother.ts, small-regions.ts).
+ * Plain JavaScript on small typed arrays, no OpenCV: it runs on a thread of its own (grid-thread.ts) while the main
+ * thread prepares the frame's background, and on the main thread when that thread cannot run.
  */
 import { BackgroundModel } from './background-model.js';
 import { DetailTiles, type TileRect, tileLayout } from './detail-tiles.js';
 import { GridMotion, warpPlanes } from './grid-motion.js';
 import type { Size } from './preprocess.js';
+import { SmallRegions } from './small-regions.js';
 import { TemporalSmoother } from './temporal-smoother.js';
 import { type FramePlan, type VideoView, videoViewCycle } from './video-views.js';
 import { ViewFusion } from './view-fusion.js';
@@ -58,6 +59,8 @@ export class LiveGrid {
   private readonly tiles: DetailTiles | undefined;
   private readonly background: BackgroundModel | undefined;
   private readonly smoother: TemporalSmoother;
+  /** Takes the specks out of what the smoother gives (not out of what it remembers). */
+  private readonly specks: SmallRegions | undefined;
   private readonly cycleLength: number;
   /** The camera's motion from frame to frame, judged from the last frame's brightness. */
   private readonly motion: GridMotion | undefined;
@@ -76,7 +79,7 @@ export class LiveGrid {
   constructor(
     private readonly grid: Size,
     views: VideoViews,
-    threshold: number,
+    private readonly threshold: number,
   ) {
     this.cycleLength = wholeViews(views).length;
     const pixels = grid.width * grid.height;
@@ -84,6 +87,7 @@ export class LiveGrid {
     if (views !== 'one') {
       this.background = new BackgroundModel(pixels);
       this.motion = new GridMotion(grid.width, grid.height);
+      this.specks = new SmallRegions(grid);
     }
     if (views === 'cycle') this.tiles = new DetailTiles(grid, { threshold });
     this.smoother = new TemporalSmoother(pixels);
@@ -142,6 +146,7 @@ export class LiveGrid {
     tiles?.apply(prob, brightness);
     this.background?.apply(frame.colours, prob);
     this.smoother.update(prob);
+    this.specks?.remove(prob, this.threshold);
     [this.lastBrightness, this.brightness] = [brightness, this.lastBrightness];
     this.hasLastBrightness = true;
     return prob;
