@@ -297,24 +297,21 @@ class VideoSegmenter extends EngineSegmenter {
    */
   private async gridWork(plan: FramePlan, reduced: Mat, timings: SegmentTimings, meanwhile: (() => void) | undefined): Promise<Float32Array> {
     await this.runViews(plan, reduced, timings);
-    if (this.thread) {
-      const done = this.thread.frame(plan);
+    const thread = this.thread;
+    if (thread) {
+      const asked = thread.frame(plan);
       try {
         meanwhile?.();
       } catch (error) {
-        await done.catch(() => undefined);
+        if (asked) await thread.answer().catch(() => undefined);
         throw error;
       }
-      try {
-        await done;
-        return this.thread.prob;
-      } catch {
-        void this.thread.close();
-        this.thread = undefined;
-        this.schedule.restart();
-        plan = this.schedule.take();
-        await this.runViews(plan, reduced, timings);
-      }
+      if (asked && (await thread.answer().then(() => true, () => false))) return thread.prob;
+      void thread.close();
+      this.thread = undefined;
+      this.schedule.restart();
+      plan = this.schedule.take();
+      await this.runViews(plan, reduced, timings);
     }
     this.local ??= new LiveGrid(this.model.output, this.videoViews, this.settings.threshold);
     return this.local.frame(this.planes.frame, plan);
