@@ -35,7 +35,7 @@ export class SmallRegions {
   ) {
     const pixels = grid.width * grid.height;
     this.maxArea = Math.max(1, Math.floor(pixels * areaShare));
-    // A row has at most `width` runs.
+    // At most one run a pixel (a grid that alternates at every pixel).
     this.row = new Int32Array(pixels);
     this.start = new Int32Array(pixels);
     this.end = new Int32Array(pixels);
